@@ -1,0 +1,234 @@
+import LUTFCore
+import LUTFWire
+import Logging
+import NIOCore
+import OrderedCollections
+import ServiceLifecycle
+import Synchronization
+
+/// A LUTF agent: connects to the master, proves the cluster key, registers, heartbeats, and runs
+/// the calls the master sends.
+///
+/// When the master goes away the agent reconnects with capped exponential backoff (with jitter, so
+/// a thousand agents do not reconnect in the same millisecond). It gives up only on errors that
+/// retrying cannot fix: a wrong key or a name already used by another live agent.
+public final class Agent: Service, Sendable {
+    public let settings: AgentSettings
+    /// Random per process; the master recognises a reconnect of this process by it.
+    public let instance = HostInfo.randomToken()
+    private let logger: Logger
+    private let handlers: [any AgentCallHandler]
+    private let registered = OneShot<Void>()
+    private let session = Mutex<RPCEndpoint?>(nil)
+
+    public init(settings: AgentSettings, handlers: [any AgentCallHandler] = [], logger: Logger) {
+        self.settings = settings
+        self.handlers = handlers + [BuiltinFunctions()]
+        var logger = logger
+        logger[metadataKey: "lutf.agent"] = .string(settings.name)
+        self.logger = logger
+    }
+
+    /// Returns once the agent has registered with a master for the first time.
+    public func waitUntilRegistered() async throws {
+        try await registered.value
+    }
+
+    /// What `info` returns: name, role, host, pid, software, interfaces.
+    public var info: Value {
+        [
+            "name": .string(settings.name), "role": .string(settings.role), "hostname": .string(HostInfo.hostname),
+            "pid": .int(HostInfo.pid), "software": .string("lutf \(LUTFDefaults.version)"),
+            "lnet": .string(settings.lnetBackend),
+            "interfaces": .list(NetworkInterface.discover().map(\.value)),
+        ]
+    }
+
+    /// Sends a `service` RPC to the master (events, barriers, agent list, calls to other agents).
+    ///
+    /// - Throws: `agent_dead` when not connected, or the master's error.
+    public func callMaster(_ operation: String, _ parameters: Value, timeout: Double) async throws -> Value {
+        guard let rpc = session.withLock({ $0 }) else {
+            throw LUTFError(.agentDead, "agent '\(settings.name)' is not connected to the master")
+        }
+        return try await rpc.call(
+            ["type": "service", "fname": .string(operation), "parameters": parameters], timeout: timeout
+        ) {
+            LUTFError(.timeout, "the master did not answer '\(operation)' within \(timeout.secondsText)")
+        }
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await self.connectLoop()
+        }
+    }
+
+    private func connectLoop() async throws {
+        var delay = settings.reconnectInitialDelay
+        while !Task.isCancelled {
+            do {
+                let wasRegistered = try await connectAndServe()
+                if wasRegistered { delay = settings.reconnectInitialDelay }
+            } catch let error as LUTFError where error.code == .auth || error.code == .refused {
+                logger.error("\(error.message)")
+                registered.fail(error)
+                throw error
+            } catch is CancellationError where Task.isCancelled {
+                return
+            } catch {
+                logger.warning(
+                    "master \(settings.master): \(WireClient.describe(error)); retrying in \(delay.secondsText)")
+            }
+            if Task.isCancelled { return }
+            let jittered = delay * Double.random(in: 0.8...1.2)
+            do {
+                try await Task.sleep(for: .seconds(jittered))
+            } catch {
+                return
+            }
+            delay = min(delay * 2, settings.reconnectMaxDelay)
+        }
+    }
+
+    /// One connection's life. Returns whether the agent got registered (so backoff starts over).
+    private func connectAndServe() async throws -> Bool {
+        let channel = try await WireClient.connect(
+            to: settings.master, key: settings.key, settings: settings.wire, logger: logger)
+        var wasRegistered = false
+        try await channel.executeThenClose { inbound, _ in
+            let identity = AgentIdentity(
+                name: settings.name, role: settings.role, hostname: HostInfo.hostname, pid: HostInfo.pid,
+                instance: instance, software: "lutf \(LUTFDefaults.version)",
+                interfaces: NetworkInterface.discover(), address: "")
+            try await channel.channel.writeAndFlush(Message(.register, ["register": identity.registration]))
+            var messages = inbound.makeAsyncIterator()
+            guard let reply = try await messages.next() else {
+                throw LUTFError(.io, "master \(settings.master) closed the connection during registration")
+            }
+            if reply.type == .error {
+                let error = LUTFError(value: reply.body["error"] ?? [:])
+                throw LUTFError(
+                    error.code, "master \(settings.master) refused agent '\(settings.name)': \(error.message)")
+            }
+            guard reply.type == .registered, let accepted = reply.body["registered"] else {
+                throw LUTFError(.protocolViolation, "expected REGISTERED from the master, got \(reply.type)")
+            }
+            let interval = accepted["heartbeat_interval"]?.doubleValue ?? settings.heartbeatInterval
+            let missed = accepted["missed_heartbeats"]?.intValue ?? LUTFDefaults.missedHeartbeats
+            let masterName = accepted["master"]?.stringValue ?? "master"
+            let rpc = RPCEndpoint(channel: channel.channel, localName: settings.name, peerName: masterName)
+            session.withLock { $0 = rpc }
+            wasRegistered = true
+            registered.succeed(())
+            logger.info("registered with master \(settings.master) (heartbeat \(interval) s)")
+            let lastAck = LastHeard()
+            defer {
+                session.withLock { $0 = nil }
+                rpc.failAll(LUTFError(.agentDead, "connection to the master was lost"))
+            }
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    try await self.heartbeat(
+                        channel.channel, interval: interval, silenceLimit: interval * Double(missed), lastAck: lastAck)
+                }
+                loop: while let message = try await messages.next() {
+                    switch message.type {
+                    case .heartbeatAck:
+                        lastAck.touch()
+                    case .rpcRequest:
+                        group.addTask {
+                            let response = await self.answer(message.body)
+                            channel.channel.writeAndFlush(response, promise: nil)
+                        }
+                    case .rpcResponse:
+                        rpc.deliver(message.body)
+                    case .error:
+                        logger.warning(
+                            "master reported: \(message.body["error"]?["message"]?.plainText ?? message.body.plainText)"
+                        )
+                    case .bye:
+                        break loop
+                    default:
+                        logger.warning("ignoring unexpected \(message.type) from the master")
+                    }
+                }
+                group.cancelAll()
+            }
+            logger.warning("connection to master \(settings.master) closed")
+        }
+        return wasRegistered
+    }
+
+    /// Sends heartbeats every `interval`; throws when the master has not acknowledged for longer
+    /// than `silenceLimit` (a master that is gone without closing the connection).
+    private func heartbeat(_ channel: any Channel, interval: Double, silenceLimit: Double, lastAck: LastHeard)
+        async throws
+    {
+        var sequence = 0
+        while true {
+            sequence += 1
+            try await channel.writeAndFlush(Message(.heartbeat, ["heartbeat": ["seq": .int(sequence)]]))
+            do {
+                try await Task.sleep(for: .seconds(interval))
+            } catch {
+                return  // the connection is ending
+            }
+            let silence = lastAck.silence
+            if silence > silenceLimit {
+                channel.close(promise: nil)
+                throw LUTFError(.timeout, "master silent for \(silence.secondsText)")
+            }
+        }
+    }
+
+    /// Runs one RPC request and builds its response.
+    private func answer(_ request: Value) async -> Message {
+        let fields = request["rpc"]?.mapValue ?? [:]
+        let deadline = fields["deadline"]?.doubleValue ?? 300
+        let result: Result<Value, LUTFError>
+        if let handler = handlers.first(where: { $0.accepts(fields) }) {
+            result = await Self.withDeadline(deadline, agent: settings.name) {
+                try await handler.handle(fields, agent: self)
+            }
+        } else {
+            result = .failure(
+                LUTFError(
+                    .notFound, "agent '\(settings.name)' cannot run RPC type '\(fields["type"]?.plainText ?? "")'"))
+        }
+        return RPC.response(to: request, from: settings.name, result: result)
+    }
+
+    /// Runs `body`, giving up at `seconds` with a `timeout` error.
+    private static func withDeadline(
+        _ seconds: Double, agent: String, _ body: @escaping @Sendable () async throws -> Value
+    ) async -> Result<Value, LUTFError> {
+        await withTaskGroup(of: Result<Value, LUTFError>?.self) { group in
+            group.addTask {
+                do {
+                    return .success(try await body())
+                } catch let error as LUTFError {
+                    return .failure(error)
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .failure(LUTFError(.failure, "\(error)"))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                if Task.isCancelled { return nil }
+                return .failure(
+                    LUTFError(.timeout, "call on agent '\(agent)' ran past its deadline of \(seconds.secondsText)"))
+            }
+            var outcome: Result<Value, LUTFError>?
+            while outcome == nil, let next = await group.next() {
+                outcome = next
+            }
+            group.cancelAll()
+            return outcome ?? .failure(LUTFError(.cancelled, "call on agent '\(agent)' was cancelled"))
+        }
+    }
+}

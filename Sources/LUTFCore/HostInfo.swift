@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Facts about the machine this process runs on.
+public enum HostInfo {
+    /// The host name (short or full, as the kernel has it).
+    public static var hostname: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public static var pid: Int { Int(getpid()) }
+
+    /// A random token (hex), e.g. to tell one agent process from another.
+    public static func randomToken(bytes: Int = 8) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        for _ in 0..<bytes {
+            let b = UInt8.random(in: 0...255, using: &rng)
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xf)])
+        }
+        return out
+    }
+
+    /// Raises the open-file limit to the hard limit (a master with 1000 agents needs more than 1024).
+    public static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}

@@ -1,0 +1,75 @@
+import LUTFCore
+import OrderedCollections
+
+/// Building and reading the `rpc:` blocks of RPC_REQUEST and RPC_RESPONSE frames.
+///
+/// A request carries the design document's keys (`dst`, `src`, `type`, `script`, `class`,
+/// `method`/`fname`, `parameters`) plus `id` and `deadline` (seconds the caller will wait,
+/// counted from receipt). A response has the same `id` and `type` `results` (value in
+/// `results.return_code`), `exception` (a raised exception: `exception.{type, message,
+/// traceback}`) or `failure` (LUTF could not make the call: `error.{code, message}`).
+public enum RPC {
+    /// The request's `rpc:` map, or `nil` if the body has none.
+    public static func fields(of body: Value) -> OrderedDictionary<String, Value>? {
+        body["rpc"]?.mapValue
+    }
+
+    /// The response to `request` with `result`.
+    public static func response(to request: Value, from source: String, result: Result<Value, LUTFError>) -> Message {
+        var fields: OrderedDictionary<String, Value> = [
+            "id": request["rpc"]?["id"] ?? .null,
+            "dst": request["rpc"]?["src"] ?? .null,
+            "src": .string(source),
+        ]
+        switch result {
+        case .success(let value):
+            fields["type"] = "results"
+            var results: OrderedDictionary<String, Value> = [:]
+            if let script = request["rpc"]?["script"] { results["script"] = script }
+            results["return_code"] = value
+            fields["results"] = .map(results)
+        case .failure(let error) where error.code == .remote:
+            fields["type"] = "exception"
+            fields["exception"] = [
+                "type": error.details["remote_type"] ?? "Exception",
+                "message": error.details["remote_message"] ?? .string(error.message),
+                "traceback": error.details["remote_traceback"] ?? "",
+                "node": error.details["node"] ?? .string(source),
+            ]
+        case .failure(let error):
+            fields["type"] = "failure"
+            fields["error"] = error.value
+        }
+        return Message(.rpcResponse, ["rpc": .map(fields)])
+    }
+
+    /// The outcome a response carries.
+    public static func outcome(of response: Value, peer: String) -> Result<Value, LUTFError> {
+        guard let fields = response["rpc"] else {
+            return .failure(LUTFError(.protocolViolation, "RPC response from \(peer) has no 'rpc' block"))
+        }
+        switch fields["type"]?.stringValue {
+        case "results", "response":
+            return .success(fields["results"]?["return_code"] ?? .null)
+        case "exception":
+            let exception = fields["exception"] ?? [:]
+            let node = exception["node"]?.stringValue ?? fields["src"]?.stringValue ?? peer
+            let type = exception["type"]?.stringValue ?? "Exception"
+            let message = exception["message"]?.stringValue ?? ""
+            return .failure(
+                LUTFError(
+                    .remote, "\(type) on \(node): \(message)",
+                    details: [
+                        "node": .string(node), "remote_type": .string(type), "remote_message": .string(message),
+                        "remote_traceback": exception["traceback"] ?? "",
+                    ]))
+        case "failure":
+            return .failure(LUTFError(value: fields["error"] ?? [:]))
+        default:
+            return .failure(
+                LUTFError(
+                    .protocolViolation,
+                    "RPC response from \(peer) has unknown type '\(fields["type"]?.plainText ?? "")'"))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import LUTFAgent
+import LUTFCore
+import Logging
+import ServiceLifecycle
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run an agent that connects to a master, until SIGTERM or SIGINT.",
+        discussion: """
+            The agent proves the cluster key, registers under NAME, sends heartbeats, and runs the \
+            calls the master sends. When the master goes away it reconnects with capped backoff \
+            (0.1 s doubling to 2 s). It exits with status 1 if the master refuses its key or its \
+            name (another live agent has it).
+
+            Configuration file (YAML), all keys optional:
+              config:
+                type: agent
+                maddress: 10.0.0.1       # master address
+                mport: 8494              # master port
+                name: mds1
+                role: MDS                # default: derived from the name (mds*, ost*, client*, rtr*)
+                key: /etc/lutf/cluster.key
+                extra_py: [/opt/tests]   # extra Python path for remote calls
+                lnet: system             # or simulated
+            Flags override the file; --master falls back to LUTF_MASTER and --key to LUTF_KEY.
+            """
+    )
+
+    @Option(name: .long, help: "Agent configuration file (YAML).")
+    var config: String?
+
+    @Option(name: .long, help: "Master address HOST:PORT (default $LUTF_MASTER; port defaults to 8494).")
+    var master: String?
+
+    @Option(name: .long, help: "This agent's name (letters, digits, '_', '.', '-').")
+    var name: String?
+
+    @Option(name: .long, help: "This node's role, e.g. MDS, OSS, client, router (default: derived from the name).")
+    var role: String?
+
+    @Option(name: .long, help: "Cluster key file (default $LUTF_KEY).")
+    var key: String?
+
+    @Option(name: .long, help: "LNet backend for this node's tools: system or simulated.")
+    var lnet: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        try await reportingErrors("agent") {
+            let logger = try logging.bootstrap("lutf")
+            let settings = try AgentSettings.resolve(
+                configPath: config, master: master, name: name, role: role, keyPath: key, lnet: lnet,
+                environment: environment)
+            let agent = Agent(settings: settings, logger: logger)
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}

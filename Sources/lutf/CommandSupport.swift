@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LUTFCore
+import Logging
+
+/// Options every long-running command shares.
+struct LoggingOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "Log level: trace, debug, info, notice, warning, error, critical (default: info, or $LUTF_LOG_LEVEL).")
+    var logLevel: String?
+
+    @Option(name: .long, help: "Append log lines to this file instead of standard error.")
+    var logFile: String?
+
+    func validate() throws {
+        if let logLevel, LogSetup.level(logLevel) == nil {
+            throw ValidationError(
+                "--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+        }
+    }
+
+    /// Sets up logging and returns a logger labelled `label`.
+    func bootstrap(_ label: String) throws -> Logger {
+        let env = ProcessInfo.processInfo.environment["LUTF_LOG_LEVEL"].flatMap(LogSetup.level)
+        let level = logLevel.flatMap(LogSetup.level) ?? env ?? .info
+        LogSetup.bootstrap(level: level, sink: try logFile.map { try LogSink.file($0) } ?? .standardError)
+        return Logger(label: label)
+    }
+}
+
+/// Runs a command body, turning a ``LUTFError`` into one line on standard error and an exit code:
+/// 2 for usage and configuration errors, 1 for everything else.
+func reportingErrors<T>(_ command: String, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as LUTFError {
+        FileHandle.standardError.write(Data("lutf \(command): \(error.message)\n".utf8))
+        throw ExitCode(error.code == .usage || error.code == .config ? 2 : 1)
+    } catch let error as ExitCode {
+        throw error
+    } catch is CancellationError {
+        throw ExitCode(130)
+    }
+}
+
+var environment: [String: String] { ProcessInfo.processInfo.environment }

@@ -1,0 +1,111 @@
+import Foundation
+import LUTFCore
+import LUTFTesting
+import Testing
+
+@Suite("configuration files")
+struct ConfigFileTests {
+    static let keys = ["mport", "maddress", "name", "heartbeat_interval", "flag", "paths"]
+
+    func write(_ text: String) throws -> String {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let path = dir + "/master.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("valid file gives typed values")
+    func valid() throws {
+        let path = try write(
+            """
+            config:
+              type: master
+              mport: 9000
+              maddress: 10.0.0.1
+              heartbeat_interval: 0.5
+              flag: true
+              paths: [/a, /b]
+            """)
+        let file = try ConfigFile(path: path, type: "master", allowedKeys: Self.keys)
+        #expect(try file.port("mport") == 9000)
+        #expect(try file.string("maddress") == "10.0.0.1")
+        #expect(try file.number("heartbeat_interval", in: 0.05...60) == 0.5)
+        #expect(try file.bool("flag") == true)
+        #expect(try file.stringList("paths") == ["/a", "/b"])
+        #expect(try file.string("name") == nil)
+    }
+
+    struct BadCase: Sendable, CustomTestStringConvertible {
+        var text: String
+        var expected: [String]
+        var testDescription: String { expected.joined(separator: " ") }
+    }
+
+    @Test(
+        "errors name the file, the line and the key",
+        arguments: [
+            BadCase(text: "config:\n  type: master\n  mport: eighty\n", expected: ["line 3", "'mport'", "port number", "\"eighty\""]),
+            BadCase(text: "config:\n  mport: 70000\n", expected: ["line 2", "'mport'"]),
+            BadCase(text: "config:\n  type: master\n\n  mprot: 1\n", expected: ["line 4", "unknown key 'mprot'", "mport"]),
+            BadCase(text: "config:\n  type: agent\n", expected: ["line 2", "'type' is 'agent'"]),
+            BadCase(text: "mport: 1\n", expected: ["expected a 'config:' mapping"]),
+            BadCase(text: "config:\n  heartbeat_interval: fast\n", expected: ["line 2", "'heartbeat_interval'", "number"]),
+            BadCase(text: "config:\n  mport: [1\n  name: x\n", expected: ["line"]),
+            BadCase(text: "config:\n  mport: 1\n  mport: 2\n", expected: ["line 3", "'mport' is given twice"]),
+        ])
+    func errors(_ bad: BadCase) throws {
+        let path = try write(bad.text)
+        do {
+            let file = try ConfigFile(path: path, type: "master", allowedKeys: Self.keys)
+            _ = try file.port("mport")
+            _ = try file.number("heartbeat_interval", in: 0.05...60)
+            Issue.record("expected an error for \(bad.text)")
+        } catch {
+            #expect(error.code == .config)
+            #expect(error.message.hasPrefix("config \(path)"), "\(error.message)")
+            for fragment in bad.expected {
+                #expect(error.message.contains(fragment), "'\(fragment)' not in: \(error.message)")
+            }
+        }
+    }
+
+    @Test("a missing file is a one-line error naming it")
+    func missing() {
+        #expect {
+            try ConfigFile(path: "/nonexistent/lutf.yaml", type: "master", allowedKeys: [])
+        } throws: { error in
+            "\(error)" == "config /nonexistent/lutf.yaml: cannot read: No such file or directory"
+        }
+    }
+}
+
+@Suite("addresses and roles")
+struct HostPortTests {
+    @Test(
+        "HOST:PORT forms",
+        arguments: [
+            ("10.0.0.1:9000", "10.0.0.1", 9000), ("node7", "node7", 8494), ("[::1]:7", "::1", 7), ("[fe80::1]", "fe80::1", 8494),
+            ("localhost:0", "localhost", 0),
+        ])
+    func parse(_ text: String, _ host: String, _ port: Int) throws {
+        let parsed = try HostPort(parsing: text, defaultPort: 8494, what: "--master")
+        #expect(parsed.host == host)
+        #expect(parsed.port == port)
+    }
+
+    @Test("bad addresses are usage errors naming the option", arguments: [":80", "host:eighty", "host:70000", "[::1"])
+    func bad(_ text: String) {
+        #expect {
+            try HostPort(parsing: text, defaultPort: 8494, what: "--master")
+        } throws: { error in
+            (error as? LUTFError)?.code == .usage && "\(error)".hasPrefix("--master:")
+        }
+    }
+
+    @Test(
+        "roles follow auster's names",
+        arguments: [("mds1", "MDS"), ("mgs", "MGS"), ("ost2", "OSS"), ("client1", "client"), ("RCLIENTS2", "client"), ("rtr1", "router"), ("x", "")])
+    func roles(_ name: String, _ role: String) {
+        #expect(Roles.derive(fromName: name) == role)
+    }
+}

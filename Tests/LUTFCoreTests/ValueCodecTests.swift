@@ -1,0 +1,103 @@
+import LUTFCore
+import LUTFTesting
+import Testing
+
+@Suite("YAML/JSON value codec")
+struct ValueCodecTests {
+    static let samples: [Value] = [
+        .null, true, false, 0, -42, 9_223_372_036_854_775_807, 1.5, -0.25, 1e300, "", "plain",
+        "quote \" backslash \\ newline \n tab \t nul \u{0}", "unicode é ✓ 😀", [], [1, "two", [3.0, nil]],
+        ["a": 1, "b": ["c": [true, false]], "": "empty key"],
+    ]
+
+    @Test("JSON round trip", arguments: samples)
+    func jsonRoundTrip(_ value: Value) throws {
+        let text = JSONText.encode(value)
+        #expect(try JSONText.decode(text) == value)
+        #expect(try YAMLText.decode(text) == value)
+    }
+
+    @Test("block YAML output reads back as the same value", arguments: samples)
+    func blockYAMLRoundTrip(_ value: Value) throws {
+        let text = YAMLText.encode(value)
+        #expect(try YAMLText.decode(text) == value, "YAML was:\n\(text)")
+    }
+
+    @Test("seeded random values survive JSON and block YAML")
+    func randomRoundTrips() throws {
+        var rng = SplitMix64(seed: 20261125)
+        for _ in 0..<500 {
+            let value = Self.randomValue(&rng, depth: 0)
+            #expect(try JSONText.decode(JSONText.encode(value)) == value)
+            let yaml = YAMLText.encode(value)
+            #expect(try YAMLText.decode(yaml) == value, "YAML was:\n\(yaml)")
+        }
+    }
+
+    static func randomValue(_ rng: inout SplitMix64, depth: Int) -> Value {
+        let words = ["mds1", "true", "null", "- x", "a: b", "#c", "0x1f", "1.5", "", " pad ", "::1", "10.0.0.1@tcp", "é"]
+        switch rng.next() % (depth > 3 ? 5 : 7) {
+        case 0: return .null
+        case 1: return .bool(rng.next() % 2 == 0)
+        case 2: return .int(Int(truncatingIfNeeded: rng.next()) >> Int(rng.next() % 60))
+        case 3: return .double(Double(Int64(truncatingIfNeeded: rng.next() % 100_000)) / 64)
+        case 4: return .string(words[Int(rng.next() % UInt64(words.count))])
+        case 5: return .list((0..<Int(rng.next() % 4)).map { _ in randomValue(&rng, depth: depth + 1) })
+        default:
+            var members: [(String, Value)] = []
+            for i in 0..<Int(rng.next() % 4) {
+                members.append(("\(words[Int(rng.next() % UInt64(words.count))])\(i)", randomValue(&rng, depth: depth + 1)))
+            }
+            return .map(.init(members, uniquingKeysWith: { a, _ in a }))
+        }
+    }
+
+    @Test("\\u escapes and surrogate pairs decode")
+    func unicodeEscapes() throws {
+        #expect(try JSONText.decode(Array(#""\u00e9\ud83d\ude00\n""#.utf8)) == "é😀\n")
+    }
+
+    @Test(
+        "malformed JSON is refused with a position",
+        arguments: [#"{"a":}"#, "[1,2", #"{"a" 1}"#, "tru", #""unterminated"#, "[1]x", #""\ud83d""#, "01x"])
+    func malformedJSON(_ text: String) {
+        #expect(throws: JSONText.ParseError.self) { try JSONText.decode(Array(text.utf8)) }
+    }
+
+    @Test("nesting deeper than the limit is refused, not a stack overflow")
+    func deepNesting() {
+        let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONText.ParseError.self) { try JSONText.decode(Array(text.utf8)) }
+    }
+
+    @Test("block YAML decodes through the Yams fallback with typed scalars")
+    func yamlFallback() throws {
+        let value = try YAMLText.decode(
+            """
+            rpc:
+              id: 7
+              ratio: 0.5
+              ok: true
+              name: mds1
+              none: ~
+              list: [a, 2]
+            """)
+        #expect(value["rpc"]?["id"] == 7)
+        #expect(value["rpc"]?["ratio"] == 0.5)
+        #expect(value["rpc"]?["ok"] == true)
+        #expect(value["rpc"]?["name"] == "mds1")
+        #expect(value["rpc"]?["none"] == .null)
+        #expect(value["rpc"]?["list"] == ["a", 2])
+        #expect(value["rpc"]?.mapValue?.keys.elements == ["id", "ratio", "ok", "name", "none", "list"])
+    }
+
+    @Test("unparsable YAML reports its line")
+    func yamlError() {
+        do {
+            _ = try YAMLText.decode("a: [1, 2\nb: 3\n")
+            Issue.record("expected a parse error")
+        } catch {
+            #expect(error.line != nil)
+        }
+    }
+}
