@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "lutf",
             dependencies: [
-                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent",
+                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,6 +67,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "LUTFBench",
+            dependencies: [
+                "LUTFCore", "LUTFWire", "LUTFMaster",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

@@ -1,10 +1,10 @@
 import Foundation
 import Subprocess
-import SystemPackage
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a child process ended.
@@ -115,7 +115,8 @@ public final class ChildProcess: Sendable {
         var options = PlatformOptions()
         options.createSession = true
         let teardown: [TeardownStep] = [
-            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .milliseconds(Int(spec.gracePeriod * 1000)))
+            .gracefulShutDown(
+                toProcessGroup: true, allowedDurationToNextStep: .milliseconds(Int(spec.gracePeriod * 1000)))
         ]
         options.teardownSequence = teardown
         let environment = Environment.custom(spec.environment.map { Array("\($0.key)=\($0.value)".utf8) })
@@ -140,7 +141,9 @@ public final class ChildProcess: Sendable {
                         // Output ends when the process has exited (or closed its output).
                         do {
                             for try await chunk in execution.standardOutput {
-                                if let logHandle { chunk.withUnsafeBytes { try? logHandle.write(contentsOf: Data($0)) } }
+                                if let logHandle {
+                                    chunk.withUnsafeBytes { try? logHandle.write(contentsOf: Data($0)) }
+                                }
                             }
                         } catch {}
                         self.stopBox.succeed(())

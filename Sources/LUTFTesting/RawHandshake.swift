@@ -86,37 +86,53 @@ public struct FrameFuzzer {
             return .preAuth("bad magic", h + bytes(4))
         case 2:
             return .preAuth(
-                "bad version", header(typeCode: MessageType.auth.rawValue, flags: 0, length: 2, version: UInt8(int(2...255))) + Array("{}".utf8))
+                "bad version",
+                header(typeCode: MessageType.auth.rawValue, flags: 0, length: 2, version: UInt8(int(2...255)))
+                    + Array("{}".utf8))
         case 3:
             let t = UInt8(int(15...255))
             return .preAuth("unknown type \(t)", header(typeCode: t, flags: 0, length: 2) + Array("{}".utf8))
         case 4:
             return .preAuth(
-                "oversized pre-auth frame", header(typeCode: MessageType.auth.rawValue, flags: 0, length: UInt32(int(70_000...Int(UInt32.max)))))
+                "oversized pre-auth frame",
+                header(typeCode: MessageType.auth.rawValue, flags: 0, length: UInt32(int(70_000...Int(UInt32.max)))))
         case 5:
             let body = bytes(int(0...64))
-            return .preAuth("AUTH with garbage body", header(typeCode: MessageType.auth.rawValue, flags: 0, length: UInt32(body.count)) + body)
+            return .preAuth(
+                "AUTH with garbage body",
+                header(typeCode: MessageType.auth.rawValue, flags: 0, length: UInt32(body.count)) + body)
         case 6:
-            let body = JSONText.encode(["auth": ["nonce": .string(Hex.encode(bytes(32))), "proof": .string(Hex.encode(bytes(32)))]])
-            return .preAuth("AUTH with a forged proof", header(typeCode: MessageType.auth.rawValue, flags: 0, length: UInt32(body.count)) + body)
+            let body = JSONText.encode([
+                "auth": ["nonce": .string(Hex.encode(bytes(32))), "proof": .string(Hex.encode(bytes(32)))]
+            ])
+            return .preAuth(
+                "AUTH with a forged proof",
+                header(typeCode: MessageType.auth.rawValue, flags: 0, length: UInt32(body.count)) + body)
         case 7:
             let t = validTypes[int(0...validTypes.count - 1)]
             let body = JSONText.encode(["register": ["kind": "agent", "name": "intruder"]])
-            return .preAuth("unauthenticated type \(t)", header(typeCode: t, flags: 0, length: UInt32(body.count)) + body)
+            return .preAuth(
+                "unauthenticated type \(t)", header(typeCode: t, flags: 0, length: UInt32(body.count)) + body)
         case 8:
             let t = validTypes[int(0...validTypes.count - 1)]
             let body = JSONText.encode(["register": ["kind": "agent", "name": "intruder"]])
-            return .preAuth("frame with a MAC before auth", header(typeCode: t, flags: 1, length: UInt32(body.count)) + body + bytes(32))
+            return .preAuth(
+                "frame with a MAC before auth",
+                header(typeCode: t, flags: 1, length: UInt32(body.count)) + body + bytes(32))
         case 9:
             let garbage = bytes(int(1...128))
-            return .postAuth("garbage YAML body") { sealer in sealer.seal(typeCode: MessageType.register.rawValue, body: garbage) }
+            return .postAuth("garbage YAML body") { sealer in
+                sealer.seal(typeCode: MessageType.register.rawValue, body: garbage)
+            }
         case 10:
             let t = UInt8(int(15...255))
             return .postAuth("unknown type \(t)") { sealer in sealer.seal(typeCode: t, body: Array("{}".utf8)) }
         case 11:
             let flip = int(0...200)
             return .postAuth("frame with a corrupted MAC") { sealer in
-                var frame = sealer.seal(typeCode: MessageType.register.rawValue, body: JSONText.encode(["register": ["kind": "agent", "name": "intruder"]]))
+                var frame = sealer.seal(
+                    typeCode: MessageType.register.rawValue,
+                    body: JSONText.encode(["register": ["kind": "agent", "name": "intruder"]]))
                 frame[frame.count - 1 - flip % 32] ^= 0x5a
                 return frame
             }
@@ -124,8 +140,11 @@ public struct FrameFuzzer {
             let name = String(decoding: bytes(int(0...80)).map { $0 % 94 + 33 }, as: UTF8.self)
             let kind = ["agent", "control", "bogus", ""][int(0...3)]
             return .postAuth("REGISTER with odd name '\(name)' kind '\(kind)'") { sealer in
-                var frames = sealer.seal(typeCode: MessageType.heartbeat.rawValue, body: JSONText.encode(["heartbeat": 1]))
-                frames += sealer.seal(typeCode: MessageType.register.rawValue, body: JSONText.encode(["register": ["kind": .string(kind), "name": .string(name), "pid": "x"]]))
+                var frames = sealer.seal(
+                    typeCode: MessageType.heartbeat.rawValue, body: JSONText.encode(["heartbeat": 1]))
+                frames += sealer.seal(
+                    typeCode: MessageType.register.rawValue,
+                    body: JSONText.encode(["register": ["kind": .string(kind), "name": .string(name), "pid": "x"]]))
                 return frames
             }
         default:

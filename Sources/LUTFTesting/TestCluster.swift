@@ -141,3 +141,30 @@ public func withTestCluster<T: Sendable>(
         }
     }
 }
+
+extension TestCluster {
+    /// A logger that drops everything (tests read state, not logs).
+    public static var quietLogger: Logger {
+        Logger(label: "lutf-test", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// Runs a ``Master`` in this process on 127.0.0.1 (free port) for the duration of `body`.
+    public func withInProcessMaster<T: Sendable>(
+        configure: (inout MasterSettings) -> Void = { _ in },
+        _ body: @Sendable (Master) async throws -> T
+    ) async throws -> T {
+        var settings = MasterSettings(listen: HostPort(host: "127.0.0.1", port: 0), key: key)
+        settings.heartbeatInterval = heartbeatInterval
+        configure(&settings)
+        let master = Master(settings: settings, logger: Self.quietLogger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await master.run()
+                return nil
+            }
+            useMaster(at: try await master.listeningAddress())
+            defer { group.cancelAll() }
+            return try await body(master)
+        }
+    }
+}

@@ -9,7 +9,8 @@ public enum TestSupport {
     /// The `lutf` executable under test: `$LUTF_BINARY`, else the one built next to the test bundle.
     public static var binary: String {
         if let path = ProcessInfo.processInfo.environment["LUTF_BINARY"] { return path }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         // Inside an .xctest bundle directory on some platforms.
         if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }

@@ -1,6 +1,79 @@
 import ArgumentParser
+import Foundation
+import LUTFAgent
+import LUTFBench
+import LUTFCore
+import Logging
 
-struct BenchCommand: AsyncParsableCommand { static let configuration = CommandConfiguration(commandName: "bench") }
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure RPC latency, fan-out and master load with real processes on 127.0.0.1.",
+        discussion: """
+            Prints: the echo RPC round trip master -> agent -> master (p50/p90/p99); the time to \
+            call one agent each of N agents at once; and the CPU and resident memory of a \
+            `lutf master` process with M agent connections heartbeating every second (the agents \
+            run as a swarm in one process). Build with -c release for representative figures.
+            """
+    )
+
+    @Option(help: "Sequential echo calls to time (0 skips).")
+    var calls = 5000
+
+    @Option(help: "Agent counts for the fan-out measurement, comma-separated (empty skips).")
+    var fanout = "10,100"
+
+    @Option(help: "Agent connections for the scale measurement (0 skips).")
+    var swarm = 1000
+
+    @Option(help: "Seconds over which master CPU is measured.")
+    var window = 10.0
+
+    func run() async throws {
+        try await reportingErrors("bench") {
+            var benchmark = Benchmark(binary: executablePath)
+            benchmark.calls = calls
+            benchmark.fanout = fanout.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            benchmark.swarm = swarm
+            benchmark.window = window
+            try await benchmark.run { line in print(line) }
+        }
+    }
+}
+
 struct SwarmCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "swarm", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "swarm",
+        abstract: "Run COUNT agents in one process (load testing; used by `lutf bench`).",
+        shouldDisplay: false
+    )
+
+    @Option(help: "Master address HOST:PORT.")
+    var master: String
+
+    @Option(help: "Cluster key file.")
+    var key: String
+
+    @Option(help: "How many agents.")
+    var count = 100
+
+    @Option(help: "Agent names are PREFIX1 ... PREFIXn.")
+    var prefix = "swarm"
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        try await reportingErrors("swarm") {
+            let logger = try logging.bootstrap("lutf")
+            let settings = try AgentSettings.resolve(
+                configPath: nil, master: master, name: prefix + "1", role: nil, keyPath: key, lnet: nil,
+                environment: [:])
+            try await Swarm(settings: settings, count: count, prefix: prefix).run(logger: logger)
+        }
+    }
+}
+
+/// The path of the running `lutf` executable.
+var executablePath: String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }

@@ -44,12 +44,16 @@ struct ConfigFileTests {
     @Test(
         "errors name the file, the line and the key",
         arguments: [
-            BadCase(text: "config:\n  type: master\n  mport: eighty\n", expected: ["line 3", "'mport'", "port number", "\"eighty\""]),
+            BadCase(
+                text: "config:\n  type: master\n  mport: eighty\n",
+                expected: ["line 3", "'mport'", "port number", "\"eighty\""]),
             BadCase(text: "config:\n  mport: 70000\n", expected: ["line 2", "'mport'"]),
-            BadCase(text: "config:\n  type: master\n\n  mprot: 1\n", expected: ["line 4", "unknown key 'mprot'", "mport"]),
+            BadCase(
+                text: "config:\n  type: master\n\n  mprot: 1\n", expected: ["line 4", "unknown key 'mprot'", "mport"]),
             BadCase(text: "config:\n  type: agent\n", expected: ["line 2", "'type' is 'agent'"]),
             BadCase(text: "mport: 1\n", expected: ["expected a 'config:' mapping"]),
-            BadCase(text: "config:\n  heartbeat_interval: fast\n", expected: ["line 2", "'heartbeat_interval'", "number"]),
+            BadCase(
+                text: "config:\n  heartbeat_interval: fast\n", expected: ["line 2", "'heartbeat_interval'", "number"]),
             BadCase(text: "config:\n  mport: [1\n  name: x\n", expected: ["line"]),
             BadCase(text: "config:\n  mport: 1\n  mport: 2\n", expected: ["line 3", "'mport' is given twice"]),
         ])
@@ -84,7 +88,8 @@ struct HostPortTests {
     @Test(
         "HOST:PORT forms",
         arguments: [
-            ("10.0.0.1:9000", "10.0.0.1", 9000), ("node7", "node7", 8494), ("[::1]:7", "::1", 7), ("[fe80::1]", "fe80::1", 8494),
+            ("10.0.0.1:9000", "10.0.0.1", 9000), ("node7", "node7", 8494), ("[::1]:7", "::1", 7),
+            ("[fe80::1]", "fe80::1", 8494),
             ("localhost:0", "localhost", 0),
         ])
     func parse(_ text: String, _ host: String, _ port: Int) throws {
@@ -104,7 +109,10 @@ struct HostPortTests {
 
     @Test(
         "roles follow auster's names",
-        arguments: [("mds1", "MDS"), ("mgs", "MGS"), ("ost2", "OSS"), ("client1", "client"), ("RCLIENTS2", "client"), ("rtr1", "router"), ("x", "")])
+        arguments: [
+            ("mds1", "MDS"), ("mgs", "MGS"), ("ost2", "OSS"), ("client1", "client"), ("RCLIENTS2", "client"),
+            ("rtr1", "router"), ("x", ""),
+        ])
     func roles(_ name: String, _ role: String) {
         #expect(Roles.derive(fromName: name) == role)
     }

@@ -35,7 +35,9 @@ struct ValueCodecTests {
     }
 
     static func randomValue(_ rng: inout SplitMix64, depth: Int) -> Value {
-        let words = ["mds1", "true", "null", "- x", "a: b", "#c", "0x1f", "1.5", "", " pad ", "::1", "10.0.0.1@tcp", "é"]
+        let words = [
+            "mds1", "true", "null", "- x", "a: b", "#c", "0x1f", "1.5", "", " pad ", "::1", "10.0.0.1@tcp", "é",
+        ]
         switch rng.next() % (depth > 3 ? 5 : 7) {
         case 0: return .null
         case 1: return .bool(rng.next() % 2 == 0)
@@ -46,7 +48,8 @@ struct ValueCodecTests {
         default:
             var members: [(String, Value)] = []
             for i in 0..<Int(rng.next() % 4) {
-                members.append(("\(words[Int(rng.next() % UInt64(words.count))])\(i)", randomValue(&rng, depth: depth + 1)))
+                members.append(
+                    ("\(words[Int(rng.next() % UInt64(words.count))])\(i)", randomValue(&rng, depth: depth + 1)))
             }
             return .map(.init(members, uniquingKeysWith: { a, _ in a }))
         }

@@ -1,0 +1,117 @@
+import LUTFCore
+import LUTFMaster
+import LUTFTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Calls from an in-process master to agent processes.
+@Suite("RPC from master to agents", .serialized)
+struct RPCTests {
+    @Test("echo returns nested data unchanged; info and interfaces describe the node")
+    func builtins() async throws {
+        try await withTestCluster { cluster in
+            try await cluster.withInProcessMaster { master in
+                try await cluster.startAgent("mds1")
+                let payload: Value = ["list": [1, 2.5, "three", nil, true], "map": ["nested": ["deep": "é"]]]
+                #expect(try await master.callFunction("mds1", "echo", payload, timeout: 5) == payload)
+                let info = try await master.callFunction("mds1", "info", timeout: 5)
+                #expect(info["name"] == "mds1")
+                #expect(info["role"] == "MDS")
+                let interfaces = try await master.callFunction("mds1", "interfaces", timeout: 5).listValue ?? []
+                #expect(interfaces.contains { $0["name"] == "lo" })
+            }
+        }
+    }
+
+    @Test("many calls in flight to one agent all get their own answers")
+    func concurrentCalls() async throws {
+        try await withTestCluster { cluster in
+            try await cluster.withInProcessMaster { master in
+                try await cluster.startAgent("oss1")
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    // A slow call must not hold up the fast ones behind it.
+                    group.addTask {
+                        let slept = try await master.callFunction("oss1", "sleep", ["seconds": 1.5], timeout: 10)
+                        #expect(slept == 1.5)
+                    }
+                    for i in 0..<200 {
+                        group.addTask {
+                            let start = Monotonic.nanoseconds()
+                            let echoed = try await master.callFunction("oss1", "echo", ["i": .int(i)], timeout: 10)
+                            #expect(echoed == ["i": .int(i)])
+                            #expect(Monotonic.secondsSince(start) < 1.4)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+
+    @Test("errors: unknown agent, unknown function, deadline passed")
+    func errors() async throws {
+        try await withTestCluster { cluster in
+            try await cluster.withInProcessMaster { master in
+                try await cluster.startAgent("client1")
+                await #expect {
+                    _ = try await master.callFunction("nobody", "echo", timeout: 5)
+                } throws: { error in
+                    let e = error as? LUTFError
+                    return e?.code == .notFound && e?.message == "no agent named 'nobody' (known: client1)"
+                }
+                await #expect {
+                    _ = try await master.callFunction("client1", "frobnicate", timeout: 5)
+                } throws: { error in
+                    let e = error as? LUTFError
+                    return e?.code == .notFound && e!.message.contains("has no built-in function 'frobnicate'")
+                }
+                let start = Monotonic.nanoseconds()
+                await #expect {
+                    _ = try await master.callFunction("client1", "sleep", ["seconds": 30], timeout: 0.5)
+                } throws: { error in
+                    let e = error as? LUTFError
+                    return e?.code == .timeout
+                        && e!.message.hasPrefix("agent 'client1' did not answer within 0.5 s (last heartbeat")
+                }
+                #expect(Monotonic.secondsSince(start) < 2)
+                // The agent is still fine afterwards.
+                #expect(try await master.callFunction("client1", "echo", "ok", timeout: 5) == "ok")
+            }
+        }
+    }
+
+    @Test("an agent killed during a call fails the call at once, naming the agent")
+    func deathDuringCall() async throws {
+        try await withTestCluster { cluster in
+            try await cluster.withInProcessMaster { master in
+                let agent = try await cluster.startAgent("oss1")
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        await #expect {
+                            _ = try await master.callFunction("oss1", "sleep", ["seconds": 60], timeout: 60)
+                        } throws: { error in
+                            let e = error as? LUTFError
+                            return e?.code == .agentDead && e!.message.hasPrefix("agent 'oss1' died")
+                        }
+                    }
+                    try await TestSupport.waitUntil("the call to be in flight", within: 5) {
+                        (try? await master.registry.link(named: "oss1").rpc.inFlight) == 1
+                    }
+                    let start = Monotonic.nanoseconds()
+                    try await agent.signal(SIGKILL)
+                    try await group.waitForAll()
+                    #expect(
+                        Monotonic.secondsSince(start) < 1, "the call waited for a timeout instead of failing at once")
+                }
+                await #expect {
+                    _ = try await master.callFunction("oss1", "echo", timeout: 5)
+                } throws: { error in
+                    (error as? LUTFError)?.code == .agentDead
+                }
+            }
+        }
+    }
+}
