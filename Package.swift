@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "lutf",
             dependencies: [
-                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFBench",
+                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFSuites", "LUTFBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,6 +67,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "LUTFSuites",
+            dependencies: [
+                "LUTFCore", "LUTFWire", "LUTFMaster",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(

@@ -34,6 +34,14 @@ public final class Agent: Service, Sendable {
         try await registered.value
     }
 
+    /// This node's interfaces as `[{name, addresses}]`.
+    public var interfacesValue: Value {
+        .list(
+            NetworkInterface.discover().map {
+                ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))]
+            })
+    }
+
     /// What `info` returns: name, role, host, pid, software, interfaces.
     public var info: Value {
         [
@@ -62,7 +70,23 @@ public final class Agent: Service, Sendable {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            try await self.connectLoop()
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for handler in self.handlers {
+                    group.addTask {
+                        try await handler.run(agent: self)
+                        return false
+                    }
+                }
+                group.addTask {
+                    try await self.connectLoop()
+                    return true
+                }
+                // The agent ends when its connection loop does (a fatal error, or cancellation).
+                defer { group.cancelAll() }
+                while let connectionLoopEnded = try await group.next() {
+                    if connectionLoopEnded { return }
+                }
+            }
         }
     }
 
@@ -71,6 +95,10 @@ public final class Agent: Service, Sendable {
         while !Task.isCancelled {
             do {
                 let wasRegistered = try await connectAndServe()
+                if wasRegistered && settings.exitWithMaster {
+                    logger.info("the master is gone: exiting (--exit-with-master)")
+                    return
+                }
                 if wasRegistered { delay = settings.reconnectInitialDelay }
             } catch let error as LUTFError where error.code == .auth || error.code == .refused {
                 logger.error("\(error.message)")

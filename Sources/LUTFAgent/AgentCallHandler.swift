@@ -7,6 +7,13 @@ public protocol AgentCallHandler: Sendable {
     func accepts(_ request: OrderedDictionary<String, Value>) -> Bool
     /// Runs `request` and returns its value, or throws a ``LUTFError`` for the caller.
     func handle(_ request: OrderedDictionary<String, Value>, agent: Agent) async throws -> Value
+    /// Runs whatever the handler needs in the background (listeners, child processes) for as long
+    /// as the agent runs; returns when cancelled.
+    func run(agent: Agent) async throws
+}
+
+extension AgentCallHandler {
+    public func run(agent: Agent) async throws {}
 }
 
 /// The functions every agent has without Python: `echo`, `info`, `interfaces`, `sleep`, `fail`.

@@ -17,6 +17,9 @@ public struct AgentSettings: Sendable {
     public var extraPythonPaths: [String] = []
     /// The LNet backend the node's tools use (`simulated` or `system`).
     public var lnetBackend = "system"
+    /// Exit when the connection to the master ends instead of reconnecting (agents of a cluster
+    /// that one `lutf run` owns).
+    public var exitWithMaster = false
 
     public init(master: HostPort, name: String, role: String, key: ClusterKey) {
         self.master = master

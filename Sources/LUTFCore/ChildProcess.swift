@@ -119,7 +119,7 @@ public final class ChildProcess: Sendable {
                 toProcessGroup: true, allowedDurationToNextStep: .milliseconds(Int(spec.gracePeriod * 1000)))
         ]
         options.teardownSequence = teardown
-        let environment = Environment.custom(spec.environment.map { Array("\($0.key)=\($0.value)".utf8) })
+        let environment = Environment.exactly(spec.environment)
         let logHandle: FileHandle? = spec.logPath.flatMap { path in
             if !FileManager.default.fileExists(atPath: path) {
                 _ = FileManager.default.createFile(atPath: path, contents: nil)

@@ -13,11 +13,14 @@ public struct ConfigFile: Sendable {
         var line: Int
         var value: Value
         var text: String
+        var items: [(line: Int, value: Value)]
     }
 
-    /// Reads and checks `path`: a `config:` mapping whose `type` (if present) is `type` and whose
-    /// keys are all in `allowedKeys`.
-    public init(path: String, type expectedType: String, allowedKeys: [String]) throws(LUTFError) {
+    /// Reads and checks `path`: a `root:` mapping (`config:` by default) whose `type` (if present)
+    /// is `type` and whose keys are all in `allowedKeys`.
+    public init(path: String, type expectedType: String, allowedKeys: [String], root rootKey: String = "config")
+        throws(LUTFError)
+    {
         self.path = path
         let text: String
         do {
@@ -31,10 +34,10 @@ public struct ConfigFile: Sendable {
         } catch {
             throw LUTFError(.config, "config \(path) \(error.description)")
         }
-        guard let root = node?.mapping, let configNode = root["config"], let config = configNode.mapping else {
+        guard let root = node?.mapping, let configNode = root[rootKey], let config = configNode.mapping else {
             throw LUTFError(
                 .config,
-                "config \(path): expected a 'config:' mapping at the top level (see `lutf \(expectedType) --help`)")
+                "config \(path): expected a '\(rootKey):' mapping at the top level (see `lutf \(expectedType) --help`)")
         }
         var entries: [String: Entry] = [:]
         for (keyNode, valueNode) in config {
@@ -51,7 +54,11 @@ public struct ConfigFile: Sendable {
             guard entries[key] == nil else {
                 throw LUTFError(.config, "config \(path) line \(line): '\(key)' is given twice")
             }
-            entries[key] = Entry(line: line, value: YAMLText.value(from: valueNode), text: valueNode.string ?? "")
+            let items = (valueNode.sequence.map(Array.init) ?? []).map {
+                (line: $0.mark?.line ?? line, value: YAMLText.value(from: $0))
+            }
+            entries[key] = Entry(
+                line: line, value: YAMLText.value(from: valueNode), text: valueNode.string ?? "", items: items)
         }
         self.entries = entries
         if let type = entries["type"] {
@@ -80,6 +87,11 @@ public struct ConfigFile: Sendable {
             .config,
             "config \(path) line \(entry.line): '\(key)' must be \(expectation), got \(JSONText.encodeString(.string(entry.value.plainText)))"
         )
+    }
+
+    /// The items of a list-valued key with the line each starts on (empty if absent).
+    public func items(_ key: String) -> [(line: Int, value: Value)] {
+        entries[key]?.items ?? []
     }
 
     /// The line a key is on, for messages about its value.

@@ -15,6 +15,8 @@ public struct LUTFError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let usage = Code(rawValue: "usage")
         /// A configuration or key file is missing or invalid.
         public static let config = Code(rawValue: "config")
+        /// The run could not be set up (agents did not join, Python missing, ...).
+        public static let setup = Code(rawValue: "setup")
         /// A file or socket operation failed.
         public static let io = Code(rawValue: "io")
         /// A peer broke the wire protocol (bad frame, bad YAML, unknown type).

@@ -59,7 +59,7 @@ public final class LogSink: Sendable {
         handle.withLock { try? $0.write(contentsOf: data) }
     }
 
-    static func timestamp() -> String {
+    public static func timestamp() -> String {
         var tv = timeval()
         gettimeofday(&tv, nil)
         var t = time_t(tv.tv_sec)

@@ -11,9 +11,10 @@ public struct TextTable {
         rows.append(row)
     }
 
-    /// The table, one line per row, columns separated by two spaces, no trailing spaces.
+    /// The table, one line per row (after the header, unless it is empty), columns separated by
+    /// two spaces, no trailing spaces.
     public var text: String {
-        let all = [header] + rows
+        let all = header.isEmpty ? rows : [header] + rows
         let columns = all.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in all {

@@ -110,3 +110,6 @@ extension Value {
         self = number.map(Value.double) ?? .null
     }
 }
+
+/// An ordered map of values (the payload of ``Value/map(_:)``).
+public typealias OrderedDictionaryValue = OrderedDictionary<String, Value>

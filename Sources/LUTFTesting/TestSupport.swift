@@ -55,7 +55,7 @@ public enum TestSupport {
         for (k, v) in extra { env[k] = v }
         let result = try await Subprocess.run(
             .path(FilePath(executable ?? binary)), arguments: Arguments(arguments),
-            environment: .custom(env.map { Array("\($0.key)=\($0.value)".utf8) }),
+            environment: .exactly(env),
             workingDirectory: workingDirectory.map { FilePath($0) },
             input: .string(input ?? ""), output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
         let status: ExitStatus

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LUTFAgent
 import LUTFCore
 import Logging
@@ -46,6 +47,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .long, help: "LNet backend for this node's tools: system or simulated.")
     var lnet: String?
 
+    @Option(name: .long, help: "Directory for Python worker sockets and logs (default $TMPDIR/lutf-agent-NAME-PID).")
+    var workDir: String?
+
+    @Flag(name: .long, help: "Exit when the connection to the master ends instead of reconnecting.")
+    var exitWithMaster = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -54,7 +61,13 @@ struct AgentCommand: AsyncParsableCommand {
             let settings = try AgentSettings.resolve(
                 configPath: config, master: master, name: name, role: role, keyPath: key, lnet: lnet,
                 environment: environment)
-            let agent = Agent(settings: settings, logger: logger)
+            var settings = settings
+            settings.exitWithMaster = exitWithMaster
+            let directory =
+                workDir
+                ?? (NSTemporaryDirectory() + "lutf-agent-\(settings.name)-\(ProcessInfo.processInfo.processIdentifier)")
+            let workers = PythonWorkerPool(directory: directory, logger: logger)
+            let agent = Agent(settings: settings, handlers: [workers], logger: logger)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

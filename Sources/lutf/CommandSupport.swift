@@ -21,22 +21,22 @@ struct LoggingOptions: ParsableArguments {
     }
 
     /// Sets up logging and returns a logger labelled `label`.
-    func bootstrap(_ label: String) throws -> Logger {
+    func bootstrap(_ label: String, defaultLevel: Logger.Level = .info) throws -> Logger {
         let env = ProcessInfo.processInfo.environment["LUTF_LOG_LEVEL"].flatMap(LogSetup.level)
-        let level = logLevel.flatMap(LogSetup.level) ?? env ?? .info
+        let level = logLevel.flatMap(LogSetup.level) ?? env ?? defaultLevel
         LogSetup.bootstrap(level: level, sink: try logFile.map { try LogSink.file($0) } ?? .standardError)
         return Logger(label: label)
     }
 }
 
 /// Runs a command body, turning a ``LUTFError`` into one line on standard error and an exit code:
-/// 2 for usage and configuration errors, 1 for everything else.
+/// 2 for usage, configuration and set-up errors, 1 for everything else.
 func reportingErrors<T>(_ command: String, _ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as LUTFError {
         FileHandle.standardError.write(Data("lutf \(command): \(error.message)\n".utf8))
-        throw ExitCode(error.code == .usage || error.code == .config ? 2 : 1)
+        throw ExitCode([.usage, .config, .setup].contains(error.code) ? 2 : 1)
     } catch let error as ExitCode {
         throw error
     } catch is CancellationError {
@@ -45,3 +45,8 @@ func reportingErrors<T>(_ command: String, _ body: () async throws -> T) async t
 }
 
 var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+/// Writes a line to standard output at once (progress must not sit in a buffer).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -26,8 +26,8 @@ struct LUTFCommand: AsyncParsableCommand {
             """,
         version: LUTFDefaults.version,
         subcommands: [
-            KeygenCommand.self, MasterCommand.self, AgentCommand.self, StatusCommand.self, BenchCommand.self,
-            SwarmCommand.self,
+            RunCommand.self, ListCommand.self, KeygenCommand.self, MasterCommand.self, AgentCommand.self,
+            StatusCommand.self, BenchCommand.self, SwarmCommand.self,
         ]
     )
 }

@@ -1,0 +1,274 @@
+import Foundation
+import LUTFCore
+import LUTFWire
+import Logging
+import NIOCore
+import OrderedCollections
+import Synchronization
+
+/// The master's side of the Python API: it answers the requests of test scripts (over a local
+/// socket) and of code running on agents (forwarded as `service` RPCs), the same way for both.
+///
+/// Requests: `hello`, `agents`, `environment`, `interfaces`, `call` (routed to an agent), and
+/// from a test's own process `timeout` (its `TIMEOUT`) and `result`. Extra operations (events,
+/// barriers) are added with ``register(_:_:)``.
+public final class ScriptBroker: MasterServiceHandler, Sendable {
+    /// Answers one operation; `session` is the test the request belongs to, if any.
+    public typealias Operation =
+        @Sendable (_ request: Value, _ session: TestSession?, _ caller: String) async throws ->
+        Value
+
+    public let master: Master
+    private let directory: String
+    private let logger: Logger
+    private let listening = OneShot<String>()
+    private let state = Mutex<State>(State())
+    private let operations = Mutex<[String: Operation]>([:])
+
+    private struct State {
+        var run: RunContext?
+        var sessionsByToken: [String: TestSession] = [:]
+        var sessionsByID: [String: TestSession] = [:]
+    }
+
+    /// - Parameter directory: where the local socket is created (mode 0700).
+    public init(master: Master, directory: String, logger: Logger) {
+        self.master = master
+        self.directory = directory
+        self.logger = logger
+    }
+
+    /// The local socket path scripts connect to, once listening.
+    public func socketPath() async throws -> String { try await listening.value }
+
+    /// Adds an operation scripts and agents may request.
+    public func register(_ name: String, _ operation: @escaping Operation) {
+        operations.withLock { $0[name] = operation }
+    }
+
+    // MARK: Runs and tests
+
+    /// Makes `run` the current run (its environment is what scripts see).
+    public func begin(run: RunContext) {
+        state.withLock { $0.run = run }
+    }
+
+    public var currentRun: RunContext? { state.withLock { $0.run } }
+
+    /// Starts accepting requests for `session`.
+    public func add(_ session: TestSession) {
+        state.withLock {
+            $0.sessionsByToken[session.token] = session
+            $0.sessionsByID[session.id] = session
+        }
+    }
+
+    /// Tells every running test that `agent` died.
+    public func agentDied(_ agent: String, reason: String) {
+        for session in state.withLock({ Array($0.sessionsByID.values) }) {
+            session.agentDied(agent, reason: reason)
+        }
+    }
+
+    /// Stops accepting requests for `session`.
+    public func remove(_ session: TestSession) {
+        session.end()
+        state.withLock {
+            $0.sessionsByToken[session.token] = nil
+            $0.sessionsByID[session.id] = nil
+        }
+    }
+
+    // MARK: Local socket
+
+    /// Listens on the local socket until cancelled.
+    public func run() async throws {
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = directory + "/master.sock"
+        let listener = try await LocalSocket.listen(at: path)
+        listening.succeed(path)
+        let events = await master.registry.events()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await event in events {
+                    if case .died(let agent, let reason) = event { self.agentDied(agent, reason: reason) }
+                }
+            }
+            try await listener.executeThenClose { inbound in
+                for try await connection in inbound {
+                    group.addTask { await self.serveLocal(connection) }
+                }
+            }
+        }
+    }
+
+    private func serveLocal(_ connection: LineChannel) async {
+        do {
+            try await connection.executeThenClose { inbound, _ in
+                var session: TestSession?
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await message in inbound {
+                        if message["re"] != nil { continue }
+                        if session == nil {
+                            guard message["op"] == "hello", let token = message["token"]?.stringValue,
+                                let found = state.withLock({ $0.sessionsByToken[token] })
+                            else {
+                                let error = LUTFError(.refused, "unknown script token: connect through `lutf run`")
+                                try await connection.channel.writeAndFlush(
+                                    LineEndpoint.answer(to: message, .failure(error)))
+                                return
+                            }
+                            session = found
+                        }
+                        let current = session
+                        group.addTask {
+                            let answer = await self.answer(message, session: current, caller: self.master.settings.name)
+                            if message["noreply"]?.boolValue != true {
+                                connection.channel.writeAndFlush(answer, promise: nil)
+                            }
+                        }
+                    }
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.debug("script channel ended: \(error)")
+        }
+    }
+
+    private func answer(_ request: Value, session: TestSession?, caller: String) async -> Value {
+        do {
+            return LineEndpoint.answer(
+                to: request, .success(try await handle(request, session: session, caller: caller)))
+        } catch let error as LUTFError {
+            return LineEndpoint.answer(to: request, .failure(error))
+        } catch {
+            return LineEndpoint.answer(to: request, .failure(LUTFError(.failure, "\(error)")))
+        }
+    }
+
+    // MARK: Requests from agents
+
+    public func serve(operation: String, parameters: Value, caller: String) async throws -> Value {
+        var session: TestSession?
+        if let test = parameters["test"]?.stringValue {
+            session = state.withLock { $0.sessionsByID[test] }
+            if session == nil {
+                throw LUTFError(.cancelled, "test \(test) has ended: requests made for it are refused")
+            }
+        }
+        var request = parameters.mapValue ?? [:]
+        request["op"] = .string(operation)
+        return try await handle(.map(request), session: session, caller: caller)
+    }
+
+    // MARK: Operations
+
+    private func handle(_ request: Value, session: TestSession?, caller: String) async throws -> Value {
+        let op = request["op"]?.stringValue ?? ""
+        switch op {
+        case "hello":
+            var info: OrderedDictionary<String, Value> = [
+                "me": [
+                    "name": .string(master.settings.name), "hostname": .string(HostInfo.hostname), "role": "master",
+                ],
+                "environment": currentRun?.environment ?? [:],
+                "run": .string(currentRun?.id ?? ""),
+            ]
+            if let session { info["test"] = session.description }
+            return .map(info)
+        case "ping":
+            return "pong"
+        case "environment":
+            return currentRun?.environment ?? [:]
+        case "agents":
+            let alive = await master.registry.snapshot().filter { $0.state == .alive }
+            return .list(alive.sorted { $0.name < $1.name }.map(\.value))
+        case "interfaces":
+            return .list(
+                NetworkInterface.discover().map {
+                    ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))]
+                })
+        case "timeout":
+            guard let session, let seconds = request["seconds"]?.doubleValue, seconds > 0 else {
+                throw LUTFError(.usage, "timeout: needs a test and a positive 'seconds'")
+            }
+            session.timeout = seconds
+            return .double(seconds)
+        case "result":
+            guard let session else { throw LUTFError(.usage, "result: not a test's process") }
+            session.result.succeed(request)
+            return true
+        case "call":
+            return try await call(request, session: session, caller: caller)
+        default:
+            if let operation = operations.withLock({ $0[op] }) {
+                return try await operation(request, session, caller)
+            }
+            let known =
+                ["agents", "environment", "interfaces", "call"] + operations.withLock { Array($0.keys).sorted() }
+            throw LUTFError(.notFound, "the master has no operation '\(op)' (known: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    /// Routes a remote call to its agent and logs it in the test's call log.
+    private func call(_ request: Value, session: TestSession?, caller: String) async throws -> Value {
+        guard let target = request["target"]?.stringValue else {
+            throw LUTFError(.usage, "call: no 'target' agent")
+        }
+        let type = request["type"]?.stringValue ?? "method_call"
+        var fields: OrderedDictionary<String, Value> = ["type": .string(type)]
+        for key in ["module", "script", "class", "method", "fname", "instance"] {
+            if let value = request[key], !value.isNull { fields[key] = value }
+        }
+        fields["parameters"] = ["args": request["args"] ?? [], "kwargs": request["kwargs"] ?? [:]]
+        if let run = currentRun?.id { fields["run"] = .string(run) }
+        if let session { fields["test"] = .string(session.id) }
+        let timeout = request["timeout"]?.doubleValue ?? session?.remaining ?? 300
+        session?.called(target)
+        let what = Self.describe(type: type, request: request)
+        let start = Monotonic.nanoseconds()
+        do {
+            let value = try await master.call(target, fields, timeout: timeout)
+            session?.logCall(
+                "\(LogSinkTime.now) \(caller) -> \(target) \(what): ok in \(Self.milliseconds(since: start))"
+                    + Self.indented(value["output"]?.stringValue))
+            return value
+        } catch let error as LUTFError {
+            session?.logCall(
+                "\(LogSinkTime.now) \(caller) -> \(target) \(what): \(error.code) in \(Self.milliseconds(since: start)): \(error.message)"
+                    + Self.indented(error.details["output"]?.stringValue)
+                    + Self.indented(error.details["remote_traceback"]?.stringValue))
+            throw error
+        }
+    }
+
+    static func describe(type: String, request: Value) -> String {
+        let cls = request["class"]?.stringValue ?? "?"
+        switch type {
+        case "instantiate_class": return "\(cls)()"
+        case "method_call": return "\(cls).\(request["method"]?.stringValue ?? "?")()"
+        case "function_call": return "\(request["fname"]?.stringValue ?? "?")()"
+        case "destroy_class": return "drop \(cls) \(request["instance"]?.plainText ?? "")"
+        default: return type
+        }
+    }
+
+    static func milliseconds(since start: Int64) -> String {
+        let ms = Monotonic.secondsSince(start) * 1000
+        return "\((ms * 100).rounded() / 100) ms"
+    }
+
+    static func indented(_ text: String?) -> String {
+        guard let text, !text.isEmpty else { return "" }
+        return "\n"
+            + text.split(separator: "\n", omittingEmptySubsequences: false).map { "    | " + $0 }.joined(
+                separator: "\n")
+    }
+}
+
+/// Wall-clock time of day for log lines.
+public enum LogSinkTime {
+    public static var now: String { LogSink.timestamp() }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import LUTFCore
+import Synchronization
+
+/// One running test as the master sees it: which script, its deadline, the agents it called,
+/// its log of remote calls, and the result its script reports.
+public final class TestSession: Sendable {
+    /// Unique within the master's life: `samples/sample_02#7`.
+    public let id: String
+    public let suite: String
+    public let key: String
+    public let script: String
+    public let callbacks: String?
+    public let params: Value
+    public let noClean: Bool
+    /// The token the test's Python process introduces itself with.
+    public let token = HostInfo.randomToken(bytes: 16)
+    /// The run's work directory for this test (logs).
+    public let directory: String
+    /// Reported by the script: `{status, error, details, traceback}`.
+    public let result = OneShot<Value>()
+    private let state: Mutex<State>
+    private let log: LogSink?
+
+    private struct State {
+        var deadlineSeconds: Double
+        var calledAgents: Set<String> = []
+        var deaths: [(agent: String, reason: String)] = []
+        var ended = false
+    }
+
+    public let startedAt = Monotonic.nanoseconds()
+
+    public init(
+        id: String, suite: String, key: String, script: String, callbacks: String?, params: Value, noClean: Bool,
+        timeout: Double, directory: String
+    ) {
+        self.id = id
+        self.suite = suite
+        self.key = key
+        self.script = script
+        self.callbacks = callbacks
+        self.params = params
+        self.noClean = noClean
+        self.directory = directory
+        self.state = Mutex(State(deadlineSeconds: timeout))
+        self.log = try? LogSink.file(directory + "/rpc.log")
+    }
+
+    /// Seconds from the test's start to its deadline.
+    public var timeout: Double {
+        get { state.withLock { $0.deadlineSeconds } }
+        set { state.withLock { $0.deadlineSeconds = newValue } }
+    }
+
+    /// Seconds left before the deadline (at least a little, so late calls still get an answer).
+    public var remaining: Double {
+        max(0.1, timeout - Monotonic.secondsSince(startedAt))
+    }
+
+    /// Records that `agent` was called during the test (it gets `end_test` at the end).
+    public func called(_ agent: String) {
+        state.withLock { _ = $0.calledAgents.insert(agent) }
+    }
+
+    public var calledAgents: Set<String> { state.withLock { $0.calledAgents } }
+
+    /// Records that `agent` died while the test ran.
+    public func agentDied(_ agent: String, reason: String) {
+        state.withLock { $0.deaths.append((agent, reason)) }
+    }
+
+    /// The first death, during the test, of an agent the test called, as an error message.
+    public var deathOfCalledAgent: String? {
+        state.withLock { state in
+            state.deaths.first { state.calledAgents.contains($0.agent) }.map {
+                "agent '\($0.agent)' died during the test: \($0.reason)"
+            }
+        }
+    }
+
+    /// Marks the test ended: requests for it are refused from now on.
+    public func end() { state.withLock { $0.ended = true } }
+
+    public var hasEnded: Bool { state.withLock { $0.ended } }
+
+    /// What the test's Python process learns in its `hello`.
+    public var description: Value {
+        var test: OrderedDictionaryValue = [
+            "id": .string(id), "suite": .string(suite), "key": .string(key), "script": .string(script),
+            "params": params, "no_clean": .bool(noClean), "timeout": .double(timeout),
+        ]
+        if let callbacks { test["callbacks"] = .string(callbacks) }
+        return .map(test)
+    }
+
+    /// Appends a line to the test's log of remote calls.
+    public func logCall(_ line: String) {
+        log?.write("\(line)\n")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import LUTFCore
+
+/// The local cluster `lutf run` starts when no cluster is given: N `lutf agent` processes on
+/// 127.0.0.1, each a simulated LNet node with its own name, interfaces and state.
+public enum EmbeddedCluster {
+    /// Names and roles after auster's conventions: `mds1` (MDS), `oss1` (OSS), then `client1`,
+    /// `client2`, ... (client).
+    public static func members(count: Int) -> [(name: String, role: String)] {
+        (0..<count).map { i in
+            switch i {
+            case 0: return ("mds1", "MDS")
+            case 1: return ("oss1", "OSS")
+            default: return ("client\(i - 1)", "client")
+            }
+        }
+    }
+
+    /// Simulated interfaces of member `index`: two per node, on two subnets.
+    public static func simulatedInterfaces(index: Int) -> String {
+        "eth0=10.1.0.\(index + 1),eth1=10.2.0.\(index + 1)"
+    }
+
+    /// Starts the agents and returns their processes (not waiting for them to register).
+    public static func start(
+        count: Int, master: HostPort, keyPath: String, supervisor: ProcessSupervisor, workDirectory: String,
+        logDirectory: String, runtime: PythonRuntime
+    ) async throws -> [ChildProcess] {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "lutf"
+        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        let simDirectory = workDirectory + "/sim"
+        try FileManager.default.createDirectory(atPath: simDirectory + "/fabric", withIntermediateDirectories: true)
+        var processes: [ChildProcess] = []
+        for (index, member) in members(count: count).enumerated() {
+            let log = logDirectory + "/\(member.name).log"
+            try? FileManager.default.removeItem(atPath: log)
+            var env = ProcessInfo.processInfo.environment
+            env["LUTF_PYTHON"] = runtime.interpreter
+            env["LUTF_HOME"] = runtime.home
+            env["LUTF_SIM_NODE"] = simDirectory + "/" + member.name
+            env["LUTF_SIM_FABRIC"] = simDirectory + "/fabric"
+            env["LUTF_SIM_INTERFACES"] = simulatedInterfaces(index: index)
+            env["LUTF_KEY"] = nil
+            env["LUTF_MASTER"] = nil
+            processes.append(
+                try await supervisor.start(
+                    ProcessSpec(
+                        name: member.name, executable: executable,
+                        arguments: [
+                            "agent", "--master", master.description, "--name", member.name, "--role", member.role,
+                            "--key", keyPath, "--lnet", "simulated", "--work-dir", workDirectory + "/" + member.name,
+                            "--exit-with-master",
+                        ], environment: env, logPath: log)))
+        }
+        return processes
+    }
+}

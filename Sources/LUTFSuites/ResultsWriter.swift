@@ -1,0 +1,181 @@
+import Foundation
+import LUTFCore
+
+/// The results of a run on disk: `results.yml` in auster's format and `junit.xml`, both
+/// rewritten atomically after every test so a killed run leaves valid files with every finished
+/// test in them. Owned by the one task that runs the tests.
+public final class ResultsWriter {
+    public let directory: String
+    public let testGroup: String
+    private let submission: String
+    private let suites: [Suite]
+    private var suiteStarts: [String: String] = [:]
+    public private(set) var results: [TestResult] = []
+
+    public init(directory: String, suites: [Suite], testGroup: String = "lutf") throws {
+        self.directory = directory
+        self.suites = suites
+        self.testGroup = testGroup
+        self.submission = Self.dateText(Date())
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try write()
+    }
+
+    /// A fresh per-test directory for logs: `<results>/<suite>/<test_name>/` (emptied if a
+    /// earlier run left one there).
+    public func testDirectory(_ script: TestScript) throws -> String {
+        let path = "\(directory)/\(script.suite)/\(script.name)"
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Records a result and rewrites the files.
+    public func record(_ result: TestResult) throws {
+        if suiteStarts[result.script.suite] == nil { suiteStarts[result.script.suite] = Self.dateText(Date()) }
+        results.append(result)
+        try write()
+    }
+
+    private func write() throws {
+        try Self.atomicWrite(resultsYAML, to: directory + "/results.yml")
+        try Self.atomicWrite(junitXML, to: directory + "/junit.xml")
+    }
+
+    // MARK: results.yml
+
+    /// `results.yml` in auster's layout (4-space TestGroup, `-` on its own line before each
+    /// entry, quoted errors, whole-second durations).
+    public var resultsYAML: String {
+        var out = "TestGroup:\n"
+        out += "    test_group: \(testGroup)\n"
+        out += "    testhost: \(HostInfo.hostname)\n"
+        out += "    submission: \(submission)\n"
+        out += "    user_name: \(ProcessInfo.processInfo.environment["USER"] ?? Self.userName)\n"
+        out += "project: LUSTRE\n"
+        if let path = ProcessInfo.processInfo.environment["CODE_REVIEW_YAML"],
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
+        {
+            out += text.hasSuffix("\n") ? text : text + "\n"
+        }
+        out += "Tests:\n"
+        for suite in suites {
+            let subtests = results.filter { $0.script.suite == suite.name }
+            guard !subtests.isEmpty else { continue }
+            out += "-\n"
+            out += "        name: \(suite.resultsName)\n"
+            out += "        description: lutf \(suite.name)\n"
+            out += "        submission: \(suiteStarts[suite.name] ?? submission)\n"
+            out += "        report_version: 2\n"
+            out += "        result_path: \(suite.directory)/\n"
+            out += "        SubTests:\n"
+            for result in subtests {
+                out += "        -\n"
+                out += "            name: \(result.script.name)\n"
+                out += "            status: \(result.status.rawValue)\n"
+                out += "            duration: \(Self.seconds(result))\n"
+                out += "            return_code: \(result.status == .fail ? 1 : 0)\n"
+                out += "            error:\(result.error.isEmpty ? "" : " " + Self.quoted(result.error))\n"
+            }
+            out += "        duration: \(subtests.map(Self.seconds).reduce(0, +))\n"
+            out += "        status: \(Self.suiteStatus(subtests).rawValue)\n"
+        }
+        return out
+    }
+
+    /// FAIL if any test failed; SKIP if every test was skipped; PASS otherwise.
+    public static func suiteStatus(_ results: [TestResult]) -> TestStatus {
+        if results.contains(where: { $0.status == .fail }) { return .fail }
+        if !results.isEmpty && results.allSatisfy({ $0.status == .skip }) { return .skip }
+        return .pass
+    }
+
+    static func seconds(_ result: TestResult) -> Int {
+        result.status == .skip && !result.expectedFailure ? 0 : Int(result.duration.rounded())
+    }
+
+    /// A YAML double-quoted scalar on one line.
+    static func quoted(_ text: String) -> String {
+        JSONText.encodeString(.string(text))
+    }
+
+    static var userName: String {
+        guard let pw = getpwuid(getuid()) else { return "unknown" }
+        return String(cString: pw.pointee.pw_name)
+    }
+
+    /// `Mon May 8 15:54:41 UTC 2017`, as auster writes dates.
+    static func dateText(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, "%a %b %-d %H:%M:%S %Z %Y", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    // MARK: junit.xml
+
+    public var junitXML: String {
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        let failures = results.filter { $0.status == .fail }.count
+        let skipped = results.filter { $0.status == .skip }.count
+        let total = results.map(\.duration).reduce(0, +)
+        out +=
+            "<testsuites name=\"lutf\" tests=\"\(results.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\" time=\"\(Self.time(total))\">\n"
+        for suite in suites {
+            let subtests = results.filter { $0.script.suite == suite.name }
+            guard !subtests.isEmpty else { continue }
+            out +=
+                "  <testsuite name=\"\(Self.xml(suite.resultsName))\" tests=\"\(subtests.count)\" failures=\"\(subtests.filter { $0.status == .fail }.count)\" skipped=\"\(subtests.filter { $0.status == .skip }.count)\" time=\"\(Self.time(subtests.map(\.duration).reduce(0, +)))\">\n"
+            for result in subtests {
+                out +=
+                    "    <testcase classname=\"\(Self.xml(suite.resultsName))\" name=\"\(Self.xml(result.script.name))\" time=\"\(Self.time(result.duration))\">\n"
+                switch result.status {
+                case .fail:
+                    out +=
+                        "      <failure message=\"\(Self.xml(result.error))\">\(Self.xml(result.details["traceback"]?.stringValue ?? result.error))</failure>\n"
+                case .skip:
+                    out += "      <skipped message=\"\(Self.xml(result.error))\"/>\n"
+                case .pass:
+                    break
+                }
+                out +=
+                    "      <system-out>\(Self.xml("logs: \(result.script.suite)/\(result.script.name)/"))</system-out>\n"
+                out += "    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        out += "</testsuites>\n"
+        return out
+    }
+
+    static func time(_ seconds: Double) -> String {
+        String(format: "%.3f", seconds)
+    }
+
+    static func xml(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n", "\t": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 { out += "?" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    /// Writes `text` to a temporary file beside `path` and renames it into place.
+    public static func atomicWrite(_ text: String, to path: String) throws {
+        let tmp = path + ".tmp.\(getpid())"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+        guard rename(tmp, path) == 0 else {
+            throw LUTFError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import LUTFCore
+import LUTFMaster
+import LUTFWire
+import Logging
+import OrderedCollections
+
+/// What `lutf run` was asked to do.
+public struct RunRequest: Sendable {
+    /// Suite directories or scripts; empty means `$LUTF_SUITES`, else the bundled `suites/`.
+    public var paths: [String] = []
+    public var selection = Selection()
+    public var settings = RunSettings()
+    /// Agents of the embedded cluster.
+    public var agentCount = 3
+    /// Join the agents of this cluster file instead of starting an embedded cluster.
+    public var clusterFile: String?
+    /// The cluster key (cluster mode; the embedded cluster makes a throwaway one).
+    public var keyPath: String?
+    public var resultsDirectory: String?
+    /// Seconds to wait for every agent to join.
+    public var joinTimeout = 30.0
+
+    public init() {}
+}
+
+/// What a run did.
+public struct RunSummary: Sendable {
+    public var results: [TestResult]
+    public var directory: String
+    public var bundle: String?
+    /// Seconds from the start of `lutf run` to the first test's start.
+    public var timeToFirstTest: Double?
+
+    /// 0 if no test failed (expected failures do not count), else 1.
+    public var exitCode: Int32 { results.contains(where: \.failsRun) ? 1 : 0 }
+}
+
+/// `lutf run`: discover and select tests, start or join a cluster, run the tests, write results.
+public enum RunController {
+    public static func run(
+        _ request: RunRequest, logger: Logger, output: @escaping @Sendable (String) -> Void
+    ) async throws -> RunSummary {
+        let started = Monotonic.nanoseconds()
+        let environment = ProcessInfo.processInfo.environment
+        let runtime: PythonRuntime
+        do {
+            runtime = try await PythonRuntime.locate()
+        } catch {
+            throw LUTFError(.setup, (error as? LUTFError)?.message ?? "\(error)")
+        }
+        let paths = request.paths.isEmpty ? [environment["LUTF_SUITES"] ?? runtime.bundledSuites] : request.paths
+        var selection = request.selection
+        selection.applyEnvironment(environment)
+        let suites = try selection.apply(to: try await SuiteCatalog.discover(paths, runtime: runtime))
+        let testCount = suites.map(\.scripts.count).reduce(0, +)
+        guard testCount > 0 else { throw LUTFError(.usage, "no tests selected in \(paths.joined(separator: " "))") }
+
+        let cluster = try request.clusterFile.map { (path) throws(LUTFError) in try ClusterFile(path: path) }
+        let runID = RunContext.newID()
+        let resultsDirectory = URL(fileURLWithPath: request.resultsDirectory ?? "lutf-results/\(runID)")
+            .standardizedFileURL.path
+        let writer = try ResultsWriter(directory: resultsDirectory, suites: suites)
+        let work = NSTemporaryDirectory() + "lutf-run-\(runID)"
+        try FileManager.default.createDirectory(
+            atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        let keyPath: String
+        let key: ClusterKey
+        if let cluster {
+            key = try ClusterKey.resolve(flag: request.keyPath, environment: environment, configured: cluster.keyPath)
+            keyPath = key.source
+        } else {
+            keyPath = work + "/cluster.key"
+            key = try ClusterKey.writeNew(to: keyPath, force: true)
+        }
+        let listen =
+            cluster.map { HostPort(host: "0.0.0.0", port: $0.master.port) }
+            ?? HostPort(
+                host: "127.0.0.1", port: 0)
+        let master = Master(settings: MasterSettings(listen: listen, key: key), logger: logger)
+        let broker = ScriptBroker(master: master, directory: work + "/broker", logger: logger)
+        master.setServiceHandler(broker)
+        let supervisor = ProcessSupervisor()
+
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await master.run() }
+            group.addTask { try await broker.run() }
+            group.addTask { await supervisor.run() }
+            defer { group.cancelAll() }
+            let address = try await master.listeningAddress()
+
+            let names: [String]
+            var processes: [ChildProcess] = []
+            if let cluster {
+                names = cluster.agents.map(\.name)
+                output("lutf run \(runID): waiting for agents \(names.joined(separator: ", ")) on port \(address.port)")
+            } else {
+                processes = try await EmbeddedCluster.start(
+                    count: request.agentCount, master: address, keyPath: keyPath, supervisor: supervisor,
+                    workDirectory: work + "/agents", logDirectory: resultsDirectory + "/nodes", runtime: runtime)
+                names = processes.map(\.name)
+            }
+            try await waitForAgents(names, master: master, processes: processes, timeout: request.joinTimeout)
+            var env = OrderedDictionary<String, Value>()
+            for (k, v) in RunContext.passedThrough(environment).sorted(by: { $0.key < $1.key }) { env[k] = .string(v) }
+            env["LUTF_RUN"] = .string(runID)
+            env["LUTF_MASTER"] = .string(cluster?.master.description ?? address.description)
+            env["LUTF_RESULTS"] = .string(resultsDirectory)
+            env["LUTF_AGENTS"] = .string(names.joined(separator: ","))
+            broker.begin(run: RunContext(id: runID, resultsDirectory: resultsDirectory, environment: .map(env)))
+            for name in names {
+                group.addTask {
+                    _ = try? await master.call(name, ["type": "start_run", "run": .string(runID)], timeout: 30)
+                }
+            }
+            let where_ = cluster == nil ? "an embedded cluster" : "cluster \(cluster!.path)"
+            output(
+                "lutf run \(runID): \(testCount) test\(testCount == 1 ? "" : "s") in \(suites.count) suite\(suites.count == 1 ? "" : "s") on \(where_) (\(names.joined(separator: ", "))); results in \(Self.display(resultsDirectory))"
+            )
+            let firstTest = Monotonic.secondsSince(started)
+            let runner = TestRunner(
+                master: master, broker: broker, runtime: runtime, supervisor: supervisor, writer: writer,
+                settings: request.settings, runID: runID, logger: logger, progress: output)
+            let results = await runner.run(suites)
+            await withTaskGroup(of: Void.self) { ending in
+                for name in names {
+                    ending.addTask {
+                        _ = try? await master.call(name, ["type": "end_run", "run": .string(runID)], timeout: 10)
+                    }
+                }
+            }
+            await supervisor.stopAll()
+            let bundle = try? ResultsBundle.create(for: resultsDirectory)
+            let summary = RunSummary(
+                results: results, directory: resultsDirectory, bundle: bundle, timeToFirstTest: firstTest)
+            output(Self.summaryLine(summary, elapsed: Monotonic.secondsSince(started)))
+            return summary
+        }
+    }
+
+    /// Waits until every agent in `names` is alive; fails naming those that are not, with the
+    /// reason if their process ended.
+    static func waitForAgents(_ names: [String], master: Master, processes: [ChildProcess], timeout: Double)
+        async throws
+    {
+        let start = Monotonic.nanoseconds()
+        while true {
+            var missing: [String] = []
+            for name in names where await !master.registry.isAlive(name) { missing.append(name) }
+            if missing.isEmpty { return }
+            let exited = processes.filter { $0.exitStatus != nil && missing.contains($0.name) }
+            if !exited.isEmpty || Monotonic.secondsSince(start) > timeout {
+                let reasons = missing.map { name -> String in
+                    guard let process = processes.first(where: { $0.name == name }) else { return name }
+                    let last = process.log.split(separator: "\n").last.map(String.init) ?? "no output"
+                    if let status = process.exitStatus { return "\(name) (exited with \(status): \(last))" }
+                    return "\(name) (\(last))"
+                }
+                throw LUTFError(
+                    .setup,
+                    "agents did not join within \(timeout.secondsText): \(reasons.joined(separator: "; "))")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func display(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+
+    static func summaryLine(_ summary: RunSummary, elapsed: Double) -> String {
+        let results = summary.results
+        var parts = ["\(results.filter { $0.status == .pass }.count) passed"]
+        parts.append("\(results.filter { $0.status == .fail }.count) failed")
+        let skipped = results.filter { $0.status == .skip && !$0.expectedFailure }.count
+        parts.append("\(skipped) skipped")
+        let xfail = results.filter(\.expectedFailure).count
+        if xfail > 0 { parts.append("\(xfail) expected failure\(xfail == 1 ? "" : "s")") }
+        let xpass = results.filter(\.unexpectedPass).count
+        if xpass > 0 { parts.append("\(xpass) unexpected pass\(xpass == 1 ? "" : "es")") }
+        return
+            "\(results.count) test\(results.count == 1 ? "" : "s"): \(parts.joined(separator: ", ")) in \(elapsed.secondsText); results: \(display(summary.directory))"
+    }
+}

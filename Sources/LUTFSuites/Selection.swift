@@ -1,0 +1,79 @@
+import Foundation
+import LUTFCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Which tests of the discovered suites to run: `--suite`, `--only`, `--except`, `--pattern`
+/// (or auster's `SUITE`, `ONLY`, `EXCEPT`, `PATTERN`).
+public struct Selection: Sendable {
+    /// Suite names (`samples` or `suite_samples`); empty means all.
+    public var suites: [String] = []
+    /// Tests to run (`sample_02`, `test_sample_02`, `samples/sample_02`); empty means all.
+    public var only: [String] = []
+    /// Tests not to run.
+    public var except: [String] = []
+    /// A shell glob matched against a test's key, its name and `suite/key`.
+    public var pattern: String?
+
+    public init() {}
+
+    /// Splits auster-style lists: blanks or commas between names.
+    public static func names(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return text.split { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\n" }.map(String.init)
+    }
+
+    /// Fills empty fields from auster's environment variables.
+    public mutating func applyEnvironment(_ environment: [String: String]) {
+        if suites.isEmpty { suites = Self.names(environment["SUITE"]) }
+        if only.isEmpty { only = Self.names(environment["ONLY"]) }
+        if except.isEmpty { except = Self.names(environment["EXCEPT"]) }
+        if pattern == nil, let p = environment["PATTERN"], !p.isEmpty { pattern = p }
+    }
+
+    /// The selected suites, each with only its selected scripts (suites left empty are dropped).
+    ///
+    /// - Throws: a `usage` error for an unknown suite or test, listing what exists.
+    public func apply(to all: [Suite]) throws(LUTFError) -> [Suite] {
+        var chosen = all
+        if !suites.isEmpty {
+            let wanted = suites.map { $0.hasPrefix("suite_") ? String($0.dropFirst(6)) : $0 }
+            let known = Set(all.map(\.name))
+            if let unknown = wanted.first(where: { !known.contains($0) }) {
+                throw LUTFError(
+                    .usage,
+                    "unknown suite '\(unknown)' (suites: \(all.map(\.name).joined(separator: ", ")))")
+            }
+            chosen = all.filter { wanted.contains($0.name) }
+        }
+        func matches(_ name: String, _ script: TestScript) -> Bool {
+            let key = SuiteCatalog.keyOf(name)
+            if key.contains("/") { return key == script.fullName || name == "\(script.suite)/\(script.name)" }
+            return key == script.key
+        }
+        for (option, names) in [("--only", only), ("--except", except)] {
+            for name in names where !chosen.contains(where: { $0.scripts.contains { matches(name, $0) } }) {
+                let tests = chosen.map { "\($0.name): \($0.scripts.map(\.key).joined(separator: " "))" }
+                throw LUTFError(
+                    .usage, "\(option): unknown test '\(name)' (tests: \(tests.joined(separator: "; ")))")
+            }
+        }
+        return chosen.compactMap { suite in
+            var suite = suite
+            suite.scripts = suite.scripts.filter { script in
+                if !only.isEmpty && !only.contains(where: { matches($0, script) }) { return false }
+                if except.contains(where: { matches($0, script) }) { return false }
+                if let pattern, !Self.glob(pattern, matches: script) { return false }
+                return true
+            }
+            return suite.scripts.isEmpty ? nil : suite
+        }
+    }
+
+    static func glob(_ pattern: String, matches script: TestScript) -> Bool {
+        let names: [String] = [script.key, script.name, script.fullName]
+        return names.contains(where: { Glibc.fnmatch(pattern, $0, 0) == 0 })
+    }
+}

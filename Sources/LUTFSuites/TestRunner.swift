@@ -1,0 +1,210 @@
+import Foundation
+import LUTFCore
+import LUTFMaster
+import Logging
+import OrderedCollections
+
+/// Runs test scripts one after another, each in its own Python process with a deadline, and
+/// records their results.
+public final class TestRunner {
+    private let master: Master
+    private let broker: ScriptBroker
+    private let runtime: PythonRuntime
+    private let supervisor: ProcessSupervisor
+    private let writer: ResultsWriter
+    private let settings: RunSettings
+    private let runID: String
+    private let logger: Logger
+    private let progress: @Sendable (String) -> Void
+    private var sequence = 0
+
+    public init(
+        master: Master, broker: ScriptBroker, runtime: PythonRuntime, supervisor: ProcessSupervisor,
+        writer: ResultsWriter, settings: RunSettings, runID: String, logger: Logger,
+        progress: @escaping @Sendable (String) -> Void
+    ) {
+        self.master = master
+        self.broker = broker
+        self.runtime = runtime
+        self.supervisor = supervisor
+        self.writer = writer
+        self.settings = settings
+        self.runID = runID
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// Runs every script of `suites` in order and returns the results.
+    public func run(_ suites: [Suite]) async -> [TestResult] {
+        let total = suites.map(\.scripts.count).reduce(0, +)
+        var index = 0
+        var results: [TestResult] = []
+        for suite in suites {
+            for script in suite.scripts {
+                if Task.isCancelled { return results }
+                index += 1
+                let result = await run(script, of: suite)
+                do {
+                    try writer.record(result)
+                } catch {
+                    logger.error("cannot write results: \(error)")
+                }
+                results.append(result)
+                var line = "[\(index)/\(total)] \(script.fullName) \(result.label) \(Self.seconds(result.duration))"
+                if !result.error.isEmpty { line += "  \(result.error.split(separator: "\n").first ?? "")" }
+                progress(line)
+            }
+        }
+        return results
+    }
+
+    static func seconds(_ value: Double) -> String {
+        String(format: "%.2fs", value)
+    }
+
+    /// Runs one script and returns its result (never throws: every failure is the test's FAIL).
+    public func run(_ script: TestScript, of suite: Suite) async -> TestResult {
+        if suite.skipList.contains(script.key) {
+            return TestResult(script: script, status: .skip, duration: 0, error: "skip list")
+        }
+        var result = await execute(script, of: suite)
+        if suite.expectedFailures.contains(script.key) {
+            if result.status == .fail {
+                result.status = .skip
+                result.error = "expected failure: " + result.error
+                result.expectedFailure = true
+            } else if result.status == .pass {
+                result.unexpectedPass = true
+                result.error = "unexpected pass: listed in expected_failures"
+            }
+        }
+        return result
+    }
+
+    private enum Outcome {
+        case reported(Value)
+        case exited(ExitStatus)
+        case timedOut(Double)
+    }
+
+    private func execute(_ script: TestScript, of suite: Suite) async -> TestResult {
+        sequence += 1
+        let start = Monotonic.nanoseconds()
+        func failure(_ error: String) -> TestResult {
+            TestResult(script: script, status: .fail, duration: Monotonic.secondsSince(start), error: error)
+        }
+        let directory: String
+        do {
+            directory = try writer.testDirectory(script)
+        } catch {
+            return failure("cannot create the test's log directory: \(error)")
+        }
+        let session = TestSession(
+            id: "\(script.fullName)#\(sequence)", suite: suite.name, key: script.key, script: script.path,
+            callbacks: suite.callbacks, params: .map(settings.params), noClean: settings.noClean,
+            timeout: settings.timeout, directory: directory)
+        broker.add(session)
+        defer { broker.remove(session) }
+
+        let process: ChildProcess
+        do {
+            let socket = try await broker.socketPath()
+            var spec = ProcessSpec(
+                name: "test \(script.fullName)", executable: runtime.interpreter, arguments: ["-m", "lutf._host"],
+                environment: runtime.environment(
+                    base: ProcessInfo.processInfo.environment, channel: socket, token: session.token,
+                    extraPaths: settings.extraPythonPaths, extra: ["LUTF_ROLE": "master", "LUTF_NODE": "master"]),
+                workingDirectory: suite.directory, logPath: directory + "/output.log")
+            spec.gracePeriod = settings.gracePeriod
+            process = try await supervisor.start(spec)
+        } catch {
+            return failure("cannot start the test's Python process: \(error)")
+        }
+
+        let outcome = await wait(for: session, process: process)
+        var result: TestResult
+        switch outcome {
+        case .reported(let report):
+            // The script has reported; give it a moment to exit on its own, then make sure.
+            _ = try? await withTimeout(seconds: 2) { try await process.waitForExit() }
+            if process.exitStatus == nil { _ = try? await process.stop() }
+            result = TestResult(
+                script: script, status: TestStatus(rawValue: report["status"]?.stringValue ?? "") ?? .fail,
+                duration: Monotonic.secondsSince(start), error: report["error"]?.stringValue ?? "",
+                details: Self.details(report))
+        case .exited(let status):
+            result = failure(
+                "the script's Python process ended (\(status)) without reporting a result; see \(script.suite)/\(script.name)/output.log"
+            )
+        case .timedOut(let seconds):
+            logger.warning("test \(script.fullName) timed out after \(seconds.secondsText): stopping it")
+            _ = try? await process.stop()
+            result = failure("timed out after \(Self.wholeSeconds(seconds)) s")
+        }
+        await endTest(session)
+        if let death = session.deathOfCalledAgent {
+            if result.status == .fail {
+                result.error += "; \(death)"
+            } else {
+                result.status = .fail
+                result.error = death
+            }
+        }
+        return result
+    }
+
+    static func wholeSeconds(_ seconds: Double) -> String {
+        seconds.rounded() == seconds ? "\(Int(seconds))" : "\(seconds)"
+    }
+
+    private static func details(_ report: Value) -> Value {
+        var details = report["details"]?.mapValue ?? [:]
+        if let traceback = report["traceback"]?.stringValue, !traceback.isEmpty {
+            details["traceback"] = .string(traceback)
+        }
+        return .map(details)
+    }
+
+    /// Waits for the script's report, its process's end, or its deadline (which the script's
+    /// `TIMEOUT` may move), whichever comes first.
+    private func wait(for session: TestSession, process: ChildProcess) async -> Outcome {
+        let outcome = await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask { (try? await session.result.value).map(Outcome.reported) }
+            group.addTask { (try? await process.waitForExit()).map(Outcome.exited) }
+            group.addTask {
+                while !Task.isCancelled {
+                    let left = session.timeout - Monotonic.secondsSince(session.startedAt)
+                    if left <= 0 { return .timedOut(session.timeout) }
+                    try? await Task.sleep(for: .seconds(min(left, 0.25)))
+                }
+                return nil
+            }
+            var first: Outcome?
+            while first == nil, let next = await group.next() { first = next }
+            group.cancelAll()
+            return first ?? .timedOut(session.timeout)
+        }
+        if case .exited = outcome, let report = session.result.current { return .reported(report) }
+        return outcome
+    }
+
+    /// Tells every agent the test called that it has ended: its instances are dropped and calls
+    /// still running are stopped (the agent restarts its worker).
+    private func endTest(_ session: TestSession) async {
+        let agents = session.calledAgents
+        let (master, logger, runID) = (self.master, self.logger, self.runID)
+        await withTaskGroup(of: Void.self) { group in
+            for agent in agents {
+                group.addTask {
+                    do {
+                        _ = try await master.call(
+                            agent, ["type": "end_test", "test": .string(session.id), "run": .string(runID)], timeout: 15
+                        )
+                    } catch {
+                        logger.debug("end_test on \(agent): \(error)")
+                    }
+                }
+            }
+        }
+    }
+}

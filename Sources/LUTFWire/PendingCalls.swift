@@ -1,0 +1,103 @@
+import LUTFCore
+import NIOCore
+import Synchronization
+
+/// Requests this side has sent and not yet seen answered, matched to answers by id.
+///
+/// Each call ends exactly once: with its answer, at its deadline, when the caller's task is
+/// cancelled, or when the connection dies (``failAll(_:)``), whichever comes first. Used by the
+/// wire RPC endpoint and by local channels to Python.
+public final class PendingCalls: Sendable {
+    private struct Pending {
+        var continuation: CheckedContinuation<Value, any Error>
+        var timer: Scheduled<Void>?
+    }
+
+    private struct State {
+        var nextID = 1
+        var pending: [Int: Pending] = [:]
+        var closed: LUTFError?
+    }
+
+    private let state = Mutex(State())
+    private let eventLoop: any EventLoop
+    private let peerName: String
+
+    public init(eventLoop: any EventLoop, peerName: String) {
+        self.eventLoop = eventLoop
+        self.peerName = peerName
+    }
+
+    /// The number of calls waiting for an answer.
+    public var count: Int { state.withLock { $0.pending.count } }
+
+    /// Registers a call under a new id, lets `send` send it, and waits for its answer.
+    ///
+    /// - Parameters:
+    ///   - timeout: seconds to wait; `onTimeout` makes the error then.
+    ///   - send: sends the request carrying the given id; its failure fails the call.
+    public func call(
+        timeout: Double, onTimeout: @escaping @Sendable () -> LUTFError,
+        send: @escaping @Sendable (Int) -> EventLoopFuture<Void>
+    ) async throws -> Value {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        let peerName = self.peerName
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let closed: LUTFError? = state.withLock { state in
+                    if let closed = state.closed { return closed }
+                    state.pending[id] = Pending(continuation: continuation, timer: nil)
+                    return nil
+                }
+                if let closed {
+                    continuation.resume(throwing: closed)
+                    return
+                }
+                if Task.isCancelled {
+                    complete(id, .failure(LUTFError(.cancelled, "call to \(peerName) cancelled")))
+                    return
+                }
+                let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(min(timeout, 1e6) * 1e9))) { [self] in
+                    _ = complete(id, .failure(onTimeout()))
+                }
+                let stillPending = state.withLock { state in
+                    guard state.pending[id] != nil else { return false }
+                    state.pending[id]!.timer = timer
+                    return true
+                }
+                if !stillPending { timer.cancel() }
+                send(id).whenFailure { [self] error in
+                    complete(
+                        id, .failure(LUTFError(.agentDead, "cannot send to \(peerName): connection lost (\(error))")))
+                }
+            }
+        } onCancel: {
+            complete(id, .failure(LUTFError(.cancelled, "call to \(peerName) cancelled")))
+        }
+    }
+
+    /// Ends call `id` with `result`; returns `false` if it is no longer waiting (timed out).
+    @discardableResult
+    public func complete(_ id: Int, _ result: Result<Value, any Error>) -> Bool {
+        guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return false }
+        pending.timer?.cancel()
+        pending.continuation.resume(with: result)
+        return true
+    }
+
+    /// Fails every call waiting, and every later call, with `error`.
+    public func failAll(_ error: LUTFError) {
+        let pending: [Pending] = state.withLock { state in
+            if state.closed == nil { state.closed = error }
+            defer { state.pending = [:] }
+            return Array(state.pending.values)
+        }
+        for p in pending {
+            p.timer?.cancel()
+            p.continuation.resume(throwing: error)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import LUTFCore
+import LUTFSuites
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run test suites and write results (results.yml, junit.xml, logs, results.zip).",
+        discussion: """
+            Without --cluster, starts an embedded cluster: the master in this process and N local \
+            agents (mds1/MDS, oss1/OSS, client1, client2, ... /client) on 127.0.0.1 with a throwaway \
+            key, each a simulated LNet node. With --cluster FILE, listens on the file's master port \
+            and waits for its agents (started by `lutf launch` or by hand).
+
+            Selection also comes from auster's environment: SUITE, ONLY, EXCEPT, PATTERN (names \
+            separated by blanks or commas). PATH defaults to $LUTF_SUITES, else the bundled suites.
+
+            Each script runs in its own Python process with a deadline (--timeout, or the script's \
+            TIMEOUT); at the deadline its process group is stopped (SIGTERM, then SIGKILL) and it is \
+            recorded FAIL "timed out after N s". Results go to --results DIR (default \
+            ./lutf-results/RUN-ID): results.yml (auster's format, rewritten after every test), \
+            junit.xml, SUITE/TEST/output.log and rpc.log per test, nodes/ agent logs, results.zip.
+
+            Exit status: 0 if no test failed (expected failures do not count), 1 if a test failed, \
+            2 for usage or set-up errors.
+            """
+    )
+
+    @Argument(help: "Suite directories, directories of suite_* directories, or test scripts.")
+    var paths: [String] = []
+
+    @Option(name: .long, help: "Run only these suites (names, comma-separated; default $SUITE).")
+    var suite: [String] = []
+
+    @Option(name: .long, help: "Run only these tests (keys like sample_02, comma-separated; default $ONLY).")
+    var only: [String] = []
+
+    @Option(name: .customLong("except"), help: "Do not run these tests (default $EXCEPT).")
+    var exceptTests: [String] = []
+
+    @Option(name: .long, help: "Run only tests whose key, name or suite/key matches this glob (default $PATTERN).")
+    var pattern: String?
+
+    @Option(name: .long, help: "Agents of the embedded cluster.")
+    var agents = 3
+
+    @Option(name: .long, help: "Cluster file (YAML) whose agents to wait for instead of an embedded cluster.")
+    var cluster: String?
+
+    @Option(name: .long, help: "Cluster key file, with --cluster (default: the file's key, else $LUTF_KEY).")
+    var key: String?
+
+    @Option(name: .long, help: "Results directory (default ./lutf-results/RUN-ID).")
+    var results: String?
+
+    @Option(name: .long, help: "Default deadline of each test in seconds.")
+    var timeout = 300.0
+
+    @Option(name: .long, help: "A parameter for run(params), KEY=VALUE (repeatable; VALUE is read as YAML).")
+    var param: [String] = []
+
+    @Flag(name: .long, help: "Do not run the suites' lutf_clean_setup() before each test.")
+    var noClean = false
+
+    @Option(name: .long, help: "Seconds to wait for the agents to join.")
+    var joinTimeout = 30.0
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard agents >= 1 && agents <= 64 else { throw ValidationError("--agents must be from 1 to 64, got \(agents)") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
+    }
+
+    func run() async throws {
+        let code = try await reportingErrors("run") { () async throws -> Int32 in
+            let logger = try logging.bootstrap("lutf", defaultLevel: .warning)
+            var request = RunRequest()
+            request.paths = paths
+            request.selection.suites = suite.flatMap { Selection.names($0) }
+            request.selection.only = only.flatMap { Selection.names($0) }
+            request.selection.except = exceptTests.flatMap { Selection.names($0) }
+            request.selection.pattern = pattern
+            request.agentCount = agents
+            request.clusterFile = cluster
+            request.keyPath = key
+            request.resultsDirectory = results
+            request.settings.timeout = timeout
+            request.settings.noClean = noClean
+            for text in param {
+                let (k, v) = try RunSettings.param(text)
+                request.settings.params[k] = v
+            }
+            request.joinTimeout = joinTimeout
+            let summary = try await RunController.run(request, logger: logger) { line in emit(line) }
+            return summary.exitCode
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List suites and their test scripts, marking skip-listed tests and expected failures.",
+        discussion: "PATH defaults to $LUTF_SUITES, else the bundled suites."
+    )
+
+    @Argument(help: "Suite directories, directories of suite_* directories, or test scripts.")
+    var paths: [String] = []
+
+    func run() async throws {
+        try await reportingErrors("list") {
+            let runtime = try await PythonRuntime.locate()
+            let chosen = paths.isEmpty ? [environment["LUTF_SUITES"] ?? runtime.bundledSuites] : paths
+            let suites = try await SuiteCatalog.discover(chosen, runtime: runtime)
+            for suite in suites {
+                let extras = [suite.callbacks.map { _ in "callbacks.py" }, suite.skipFile.map { _ in "skip.py" }]
+                    .compactMap { $0 }
+                print(
+                    "\(suite.name)  \(suite.directory)  \(suite.scripts.count) script\(suite.scripts.count == 1 ? "" : "s")"
+                        + (extras.isEmpty ? "" : " (\(extras.joined(separator: ", ")))"))
+                var table = TextTable(header: [])
+                for script in suite.scripts {
+                    var marks: [String] = []
+                    if suite.skipList.contains(script.key) { marks.append("skip list") }
+                    if suite.expectedFailures.contains(script.key) { marks.append("expected failure") }
+                    table.append(["  " + script.key, marks.joined(separator: ", ")])
+                }
+                print(table.text, terminator: "")
+            }
+        }
+    }
+}
