@@ -58,10 +58,9 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors("agent") {
             let logger = try logging.bootstrap("lutf")
-            let settings = try AgentSettings.resolve(
+            var settings = try AgentSettings.resolve(
                 configPath: config, master: master, name: name, role: role, keyPath: key, lnet: lnet,
                 environment: environment)
-            var settings = settings
             settings.exitWithMaster = exitWithMaster
             let directory =
                 workDir
