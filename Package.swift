@@ -84,6 +84,8 @@ let package = Package(
             dependencies: [
                 "LUTFCore", "LUTFWire", "LUTFMaster",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
@@ -116,6 +118,7 @@ let package = Package(
             dependencies: [
                 "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFTesting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
     ]

@@ -4,12 +4,14 @@ import Subprocess
 
 /// Finding suites and their scripts on disk.
 public enum SuiteCatalog {
-    /// The suites under `paths`. Each path is a directory of `suite_*` directories, a suite
-    /// directory itself, or one script (which selects that script alone).
+    /// The suites under `paths`, in the order the paths name them (suites found in one directory
+    /// by name). Each path is a directory of `suite_*` directories, a suite directory itself, or
+    /// one script (which selects that script alone).
     ///
     /// - Throws: a `usage` error naming a path that does not exist or holds no suites.
     public static func discover(_ paths: [String], runtime: PythonRuntime?) async throws -> [Suite] {
         var suites: [String: Suite] = [:]
+        var order: [String] = []
         let fm = FileManager.default
         for raw in paths {
             let path = URL(fileURLWithPath: raw).standardizedFileURL.path
@@ -55,10 +57,11 @@ public enum SuiteCatalog {
                     suites[suite.name] = existing
                 } else {
                     suites[suite.name] = suite
+                    order.append(suite.name)
                 }
             }
         }
-        var list = suites.values.sorted { $0.name < $1.name }
+        var list = order.map { suites[$0]! }
         try await readSkipFiles(&list, runtime: runtime)
         return list
     }

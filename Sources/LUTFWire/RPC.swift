@@ -30,12 +30,14 @@ public enum RPC {
             fields["results"] = .map(results)
         case .failure(let error) where error.code == .remote:
             fields["type"] = "exception"
-            fields["exception"] = [
+            var exception: OrderedDictionary<String, Value> = [
                 "type": error.details["remote_type"] ?? "Exception",
                 "message": error.details["remote_message"] ?? .string(error.message),
                 "traceback": error.details["remote_traceback"] ?? "",
                 "node": error.details["node"] ?? .string(source),
             ]
+            if let output = error.details["output"] { exception["output"] = output }
+            fields["exception"] = .map(exception)
         case .failure(let error):
             fields["type"] = "failure"
             fields["error"] = error.value
@@ -56,13 +58,13 @@ public enum RPC {
             let node = exception["node"]?.stringValue ?? fields["src"]?.stringValue ?? peer
             let type = exception["type"]?.stringValue ?? "Exception"
             let message = exception["message"]?.stringValue ?? ""
-            return .failure(
-                LUTFError(
-                    .remote, "\(type) on \(node): \(message)",
-                    details: [
-                        "node": .string(node), "remote_type": .string(type), "remote_message": .string(message),
-                        "remote_traceback": exception["traceback"] ?? "",
-                    ]))
+            var details: OrderedDictionary<String, Value> = [
+                "node": .string(node), "remote_type": .string(type), "remote_message": .string(message),
+                "remote_traceback": exception["traceback"] ?? "",
+            ]
+            if let output = exception["output"] { details["output"] = output }
+            let text = message.isEmpty ? "\(type) on \(node)" : "\(type) on \(node): \(message)"
+            return .failure(LUTFError(.remote, text, details: details))
         case "failure":
             return .failure(LUTFError(value: fields["error"] ?? [:]))
         default:

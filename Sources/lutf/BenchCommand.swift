@@ -11,9 +11,11 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure RPC latency, fan-out and master load with real processes on 127.0.0.1.",
         discussion: """
             Prints: the echo RPC round trip master -> agent -> master (p50/p90/p99); the time to \
-            call one agent each of N agents at once; and the CPU and resident memory of a \
-            `lutf master` process with M agent connections heartbeating every second (the agents \
-            run as a swarm in one process). Build with -c release for representative figures.
+            call each of N agents at once; the CPU and resident memory of a `lutf master` process \
+            with M agent connections heartbeating every second (the agents run as a swarm in one \
+            process); and for test scripts: the time from `lutf run` to the first test, the \
+            per-test overhead over bare python3, and remote call latency from a script to an \
+            agent's Python worker. Build with -c release for representative figures.
             """
     )
 
@@ -29,14 +31,28 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds over which master CPU is measured.")
     var window = 10.0
 
+    @Option(help: "Measurements to run, comma-separated: rpc, fanout, scale, scripts (default: all).")
+    var only = "rpc,fanout,scale,scripts"
+
     func run() async throws {
         try await reportingErrors("bench") {
+            let sections = Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            let unknown = sections.subtracting(["rpc", "fanout", "scale", "scripts"])
+            guard unknown.isEmpty else {
+                throw LUTFError(
+                    .usage, "--only: unknown measurement '\(unknown.sorted()[0])' (rpc, fanout, scale, scripts)")
+            }
             var benchmark = Benchmark(binary: executablePath)
-            benchmark.calls = calls
-            benchmark.fanout = fanout.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            benchmark.swarm = swarm
+            benchmark.calls = sections.contains("rpc") ? calls : 0
+            benchmark.fanout =
+                sections.contains("fanout")
+                ? fanout.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } : []
+            benchmark.swarm = sections.contains("scale") ? swarm : 0
             benchmark.window = window
-            try await benchmark.run { line in print(line) }
+            try await benchmark.run { line in emit(line) }
+            if sections.contains("scripts") {
+                try await ScriptBenchmark(binary: executablePath).run { line in emit(line) }
+            }
         }
     }
 }

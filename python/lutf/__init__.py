@@ -209,8 +209,10 @@ class _RemoteObject:
         if name.startswith("__"):
             raise AttributeError(name)
         node, instance, cls = self._lutf_node, self._lutf_instance, self._lutf_class
+        proxy = self  # the bound method keeps the remote instance alive: Helper(target=t).go() works
 
         def method(*args, **kwargs):
+            assert proxy is not None
             return _remote(
                 node, "method_call", instance=instance, method=name, **{"class": cls},
                 args=to_wire(list(args), "arguments of %s.%s" % (cls, name)),

@@ -1,0 +1,135 @@
+import Foundation
+import LUTFCore
+import Subprocess
+import SystemPackage
+
+/// The test-script figures: per-test overhead of `lutf run` over bare python3, remote call
+/// latency from a script to an agent worker, and time from `lutf run` to the first test.
+public struct ScriptBenchmark: Sendable {
+    public var binary: String
+    public var noopTests = 20
+    public var calls = 2000
+
+    public init(binary: String) {
+        self.binary = binary
+    }
+
+    public func run(print report: @Sendable (String) -> Void) async throws {
+        let runtime = try await PythonRuntime.locate()
+        let directory = NSTemporaryDirectory() + "lutf-bench-scripts-\(HostInfo.randomToken(bytes: 4))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let suites = directory + "/suites"
+        try write(suites: suites)
+
+        // Time from `lutf run` to the first test running (3-agent embedded cluster).
+        var firsts: [Double] = []
+        for i in 0..<3 {
+            let out = directory + "/first-\(i)"
+            let start = Date().timeIntervalSince1970
+            try await lutf([
+                "run", suites + "/suite_first", "--results", directory + "/r-first", "--param", "out=\(out)",
+            ])
+            let ran = Double(try String(contentsOfFile: out, encoding: .utf8))!
+            firsts.append(ran - start)
+        }
+        report("time from `lutf run` to the first test running (3-agent embedded cluster, median of 3):")
+        report("  \(Benchmark.milli(Percentiles(firsts).p50))")
+
+        // Per-test overhead: the marginal cost of one more test in a run, against bare python3.
+        let one = try await timed {
+            try await lutf(["run", suites + "/suite_noop", "--only", "noop_01", "--results", directory + "/r1"])
+        }
+        let all = try await timed { try await lutf(["run", suites + "/suite_noop", "--results", directory + "/rn"]) }
+        let marginal = (all - one) / Double(noopTests - 1)
+        var bare: [Double] = []
+        let script = suites + "/suite_noop/test_noop_01.py"
+        for _ in 0..<noopTests {
+            bare.append(
+                try await timed {
+                    _ = try await Subprocess.run(
+                        .path(FilePath(runtime.interpreter)),
+                        arguments: ["-c", "import runpy; runpy.run_path('\(script)')['run']()"], output: .discarded)
+                })
+        }
+        let bareMean = bare.reduce(0, +) / Double(bare.count)
+        report("per-test overhead of `lutf run` over bare python3 (\(noopTests) empty tests):")
+        report(
+            "  one more test costs \(Benchmark.milli(marginal)); bare python3 running the same script \(Benchmark.milli(bareMean)); overhead \(Benchmark.milli(marginal - bareMean)) (target <= 30 ms)"
+        )
+
+        // Remote calls from a script to an agent worker and back.
+        let out = directory + "/calls.json"
+        try await lutf([
+            "run", suites + "/suite_calls", "--results", directory + "/rc", "--param", "out=\(out)", "--param",
+            "n=\(calls)",
+        ])
+        let samples =
+            (try JSONText.decode(Array(try String(contentsOfFile: out, encoding: .utf8).utf8)).listValue ?? [])
+            .compactMap(\.doubleValue)
+        let p = Percentiles(samples)
+        report("remote method call, test script -> master -> agent worker -> back, \(samples.count) calls:")
+        report(
+            "  p50 \(Benchmark.micro(p.p50))  p90 \(Benchmark.micro(p.p90))  p99 \(Benchmark.micro(p.p99))  (target p50 <= 1 ms)"
+        )
+    }
+
+    private func lutf(_ arguments: [String]) async throws {
+        let result = try await Subprocess.run(
+            .path(FilePath(binary)), arguments: Arguments(arguments), output: .string(limit: 1 << 20),
+            error: .string(limit: 1 << 20))
+        guard result.terminationStatus.isSuccess else {
+            throw LUTFError(
+                .failure,
+                "lutf \(arguments.joined(separator: " ")) failed: \(result.standardOutput)\(result.standardError)")
+        }
+    }
+
+    private func timed(_ body: () async throws -> Void) async throws -> Double {
+        let start = Monotonic.nanoseconds()
+        try await body()
+        return Monotonic.secondsSince(start)
+    }
+
+    private func write(suites: String) throws {
+        let fm = FileManager.default
+        for name in ["suite_first", "suite_noop", "suite_calls"] {
+            try fm.createDirectory(atPath: suites + "/" + name, withIntermediateDirectories: true)
+        }
+        try """
+        import time
+
+
+        def run(params):
+            with open(params["out"], "w") as f:
+                f.write(repr(time.time()))
+        """.write(toFile: suites + "/suite_first/test_first.py", atomically: true, encoding: .utf8)
+        for i in 1...noopTests {
+            try "def run():\n    pass\n".write(
+                toFile: suites + "/suite_noop/test_noop_\(i < 10 ? "0" : "")\(i).py", atomically: true, encoding: .utf8)
+        }
+        try """
+        import json
+        import time
+
+        import lutf
+
+
+        class Echo(lutf.BaseTest):
+            def echo(self, value):
+                return value
+
+
+        def run(params):
+            echo = Echo(target=lutf.get_target("OSS"))
+            for _ in range(200):
+                echo.echo({"warm": 1})
+            samples = []
+            for i in range(int(params["n"])):
+                start = time.perf_counter()
+                echo.echo({"i": i, "node": "oss1"})
+                samples.append(time.perf_counter() - start)
+            with open(params["out"], "w") as f:
+                json.dump(samples, f)
+        """.write(toFile: suites + "/suite_calls/test_calls.py", atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,2 @@
+def run():
+    raise AssertionError("must not run after a failed setup")

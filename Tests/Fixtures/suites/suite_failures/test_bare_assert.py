@@ -1,0 +1,3 @@
+def run():
+    x = 2
+    assert x == 3

@@ -1,0 +1,5 @@
+import lutf
+
+
+def run():
+    return lutf.FAIL

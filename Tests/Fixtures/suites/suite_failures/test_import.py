@@ -1,0 +1,5 @@
+import no_such_module_for_lutf  # noqa: F401
+
+
+def run():
+    pass
