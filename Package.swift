@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "lutf",
             dependencies: [
-                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFSuites", "LUTFBench",
+                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFSuites", "LUTFBench", "LNetSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,6 +80,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LNetSim",
+            dependencies: [
+                "LUTFCore",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .target(
             name: "LUTFBench",
             dependencies: [
                 "LUTFCore", "LUTFWire", "LUTFMaster",
@@ -103,6 +110,10 @@ let package = Package(
         .testTarget(
             name: "LUTFCoreTests",
             dependencies: ["LUTFCore", "LUTFTesting"]
+        ),
+        .testTarget(
+            name: "LNetSimTests",
+            dependencies: ["LNetSim", "LUTFCore", "LUTFTesting"]
         ),
         .testTarget(
             name: "LUTFWireTests",

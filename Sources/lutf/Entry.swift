@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LNetSim
 import LUTFCore
 
 /// The `lutf` executable: the commands of `LUTFCommand`, or the LNet simulator when invoked as
@@ -7,6 +8,13 @@ import LUTFCore
 @main
 enum Entry {
     static func main() async {
+        let invoked = URL(fileURLWithPath: CommandLine.arguments[0]).lastPathComponent
+        if SimCommand.tools.contains(invoked) {
+            exit(SimCommand.run(tool: invoked, args: Array(CommandLine.arguments.dropFirst())))
+        }
+        if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "sim" {
+            exit(SimCommand.main(Array(CommandLine.arguments.dropFirst(2))))
+        }
         HostInfo.raiseFileLimit()
         await LUTFCommand.main()
     }
@@ -27,7 +35,17 @@ struct LUTFCommand: AsyncParsableCommand {
         version: LUTFDefaults.version,
         subcommands: [
             RunCommand.self, ListCommand.self, KeygenCommand.self, MasterCommand.self, AgentCommand.self,
-            StatusCommand.self, BenchCommand.self, SwarmCommand.self,
+            StatusCommand.self, BenchCommand.self, SimHelpCommand.self, SwarmCommand.self,
         ]
+    )
+}
+
+/// Documents `lutf sim` in `lutf --help` (the subcommand itself is dispatched before parsing,
+/// so its arguments pass through untouched).
+struct SimHelpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the LNet simulator's lnetctl, lctl or lst (lutf sim TOOL ARGS...).",
+        discussion: SimCommand.usage
     )
 }

@@ -1,0 +1,368 @@
+import Foundation
+
+/// The simulated cluster seen from one node: which node owns a NID, whether a message gets
+/// through (interfaces up, same LNet net, no drop rule, routes through routers), and the
+/// effects of traffic on both ends (counters, peers, health).
+///
+/// Locks are never nested: a node's state is read without a lock, and each node is locked on
+/// its own while its counters change.
+public struct Fabric {
+    let node: SimNode
+
+    public init(node: SimNode) {
+        self.node = node
+    }
+
+    /// Seconds a lost message is waited for (the simulator does not wait the kernel's 180 s):
+    /// `$LUTF_SIM_MAX_WAIT`, default 0.5.
+    static var maxWait: Double {
+        ProcessInfo.processInfo.environment["LUTF_SIM_MAX_WAIT"].flatMap(Double.init) ?? 0.5
+    }
+
+    /// A node of the fabric (this one included) with its state and interfaces.
+    struct Member {
+        var node: SimNode
+        var state: SimState
+        var interfaces: [SimInterface]
+        var isLocal: Bool
+    }
+
+    func members() -> [Member] {
+        let own = node.load()
+        var list = [Member(node: node, state: own, interfaces: node.interfaces(state: own), isLocal: true)]
+        for peer in node.fabricPeers() {
+            list.append(Member(node: peer, state: peer.load(), interfaces: peer.publishedInterfaces(), isLocal: false))
+        }
+        return list
+    }
+
+    /// The configured node that has an NI with `nid`.
+    func owner(of nid: NID, in members: [Member]) -> Member? {
+        members.first { $0.state.configured && $0.state.niIndex(nid) != nil }
+    }
+
+    /// Whether the NI with `nid` on `member` can send and receive (interface up, health > 0).
+    static func usable(_ nid: NID, on member: Member) -> Bool {
+        guard let (n, i) = member.state.niIndex(nid) else { return false }
+        let ni = member.state.nets[n].nis[i]
+        return ni.health > 0 && SimNode.interfaceUp(ni, interfaces: member.interfaces)
+    }
+
+    /// A route's state as `route show -v` reports it: up when the gateway answers and forwards,
+    /// single-hop when the gateway is on the remote net itself.
+    public func gatewayStatus(_ route: SimRoute) -> (up: Bool, singleHop: Bool) {
+        let all = members()
+        guard let gateway = owner(of: route.gateway, in: all), Self.usable(route.gateway, on: gateway),
+            gateway.state.routing == 1
+        else { return (false, false) }
+        return (true, gateway.state.netIndex(route.net) != nil)
+    }
+
+    /// One hop a message takes: from a local NI of `from` to `to`.
+    struct Hop {
+        var from: Member
+        var source: NID
+        var destination: NID
+    }
+
+    /// Why a message did not get through.
+    enum Loss: Error {
+        case noRoute
+        case localDown(NID)
+        case dropped(by: String, rule: Bool)
+        case timeout
+    }
+
+    /// The hops from this node to `target` (directly, or through a router), choosing `source` if
+    /// given, else the healthiest local NI on the needed net.
+    func path(to target: NID, source: NID?, members all: [Member]) -> Result<[Hop], Loss> {
+        var current = all[0]
+        var hops: [Hop] = []
+        var destination = target
+        for _ in 0..<4 {
+            if current.state.netIndex(destination.net) != nil {
+                guard let ni = bestNI(on: current, net: destination.net, preferred: hops.isEmpty ? source : nil) else {
+                    return .failure(.localDown(NID(address: "0", net: destination.net)))
+                }
+                hops.append(Hop(from: current, source: ni, destination: destination))
+                return .success(hops)
+            }
+            let routes = current.state.routes.filter { $0.net == destination.net }.sorted { $0.priority < $1.priority }
+            guard !routes.isEmpty else { return .failure(.noRoute) }
+            // The first route whose gateway is alive and forwards; else the best one (to fail on).
+            let alive = routes.first { r in
+                owner(of: r.gateway, in: all).map { Self.usable(r.gateway, on: $0) && $0.state.routing == 1 } ?? false
+            }
+            let route = alive ?? routes[0]
+            guard let ni = bestNI(on: current, net: route.gateway.net, preferred: hops.isEmpty ? source : nil) else {
+                return .failure(.localDown(route.gateway))
+            }
+            hops.append(Hop(from: current, source: ni, destination: route.gateway))
+            guard let next = owner(of: route.gateway, in: all), next.state.routing == 1 else {
+                return .success(hops)  // delivery to the gateway fails later
+            }
+            current = next
+            destination = target
+        }
+        return .failure(.noRoute)
+    }
+
+    func bestNI(on member: Member, net: LNetNet, preferred: NID?) -> NID? {
+        guard let n = member.state.netIndex(net) else { return nil }
+        let nis = member.state.nets[n].nis
+        if let preferred { return nis.contains { $0.nid == preferred } ? preferred : nil }
+        let usable = nis.filter { $0.health > 0 && SimNode.interfaceUp($0, interfaces: member.interfaces) }
+        let pool = usable.isEmpty ? nis : usable
+        return pool.max { a, b in
+            a.health != b.health ? a.health < b.health : a.counters.sendCount > b.counters.sendCount
+        }?.nid
+    }
+
+    /// Decides whether a message from `source` to `destination` is dropped by a rule of `member`,
+    /// counting it on the rule; returns the total latency of delay rules hit.
+    static func applyRules(
+        _ state: inout SimState, source: NID, destination: NID, kind: Int
+    ) -> (dropped: Bool, latency: Double) {
+        let now = Date().timeIntervalSince1970
+        var dropped = false
+        for i in state.dropRules.indices
+        where FaultRule.matches(state.dropRules[i].source, source)
+            && FaultRule.matches(state.dropRules[i].destination, destination)
+            && state.dropRules[i].messageMask & kindBit(kind) != 0
+        {
+            if state.dropRules[i].hit(kind: kind, now: now) { dropped = true }
+        }
+        var latency = 0.0
+        for i in state.delayRules.indices
+        where FaultRule.matches(state.delayRules[i].source, source)
+            && FaultRule.matches(state.delayRules[i].destination, destination)
+            && state.delayRules[i].messageMask & kindBit(kind) != 0
+        {
+            if state.delayRules[i].hit(kind: kind, now: now) { latency += Double(state.delayRules[i].latency) }
+        }
+        return (dropped, latency)
+    }
+
+    /// The fault-rule mask bit of a message kind (ACK 1, PUT 2, GET 4, REPLY 8).
+    static func kindBit(_ kind: Int) -> Int {
+        switch kind {
+        case NICounters.put: return 2
+        case NICounters.get: return 4
+        case NICounters.reply: return 8
+        default: return 1
+        }
+    }
+
+    /// The outcome of a ping: the target's NIDs (its reply), or why it failed (errno, text).
+    public struct PingResult {
+        public var reply: [NID]
+        public var failure: (errno: Int, text: String)?
+    }
+
+    /// Pings `target` from this node: GET there, REPLY back, through routers if needed. Updates
+    /// counters, peers and health on every node the messages touch, and waits for delay rules
+    /// (and, for a lost message, up to `timeout` capped at ``maxWait``).
+    public func ping(_ target: NID, source: NID?, timeout: Double) throws -> PingResult {
+        let all = members()
+        let hops: [Hop]
+        switch path(to: target, source: source, members: all) {
+        case .failure(.noRoute):
+            return PingResult(reply: [], failure: (-113, "No route to host"))
+        case .failure:
+            try recordLocalFailure(target: target)
+            wait(min(timeout, Self.maxWait))
+            return PingResult(reply: [], failure: (-110, "Connection timed out"))
+        case .success(let h):
+            hops = h
+        }
+        var latency = 0.0
+        var lost = false
+        // Forward path: each hop's sender and receiver apply their rules and count the GET.
+        for hop in hops {
+            let outcome = try transfer(hop, kind: NICounters.get, members: all)
+            latency += outcome.latency
+            if !outcome.delivered {
+                lost = true
+                break
+            }
+        }
+        var reply: [NID] = []
+        if !lost, let targetMember = owner(of: target, in: all) {
+            reply = targetMember.state.nets.flatMap(\.nis).map(\.nid).filter { $0 != .loopback }
+            // The reply retraces the hops.
+            for hop in hops.reversed() {
+                guard let back = owner(of: hop.destination, in: all) else { continue }
+                let replyHop = Hop(from: back, source: hop.destination, destination: hop.source)
+                let outcome = try transfer(replyHop, kind: NICounters.reply, members: all)
+                latency += outcome.latency
+                if !outcome.delivered {
+                    lost = true
+                    break
+                }
+            }
+        } else {
+            lost = true
+        }
+        if latency > 0 { wait(min(latency, timeout)) }
+        if lost || latency >= timeout {
+            try recordTimeout(hops: hops, target: target)
+            wait(min(max(0, timeout - latency), Self.maxWait))
+            return PingResult(reply: [], failure: (-110, "Connection timed out"))
+        }
+        try recordSuccess(hops: hops, target: target, reply: reply)
+        return PingResult(reply: reply, failure: nil)
+    }
+
+    func wait(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        Thread.sleep(forTimeInterval: seconds)
+    }
+
+    /// Moves one message across a hop: the sender's rules and counters, then the receiver's.
+    func transfer(_ hop: Hop, kind: Int, members all: [Member]) throws -> (delivered: Bool, latency: Double) {
+        let senderUsable = Self.usable(hop.source, on: hop.from)
+        let sent: (Bool, Double) = try hop.from.node.modify { state in
+            state.count(sentFrom: hop.source, to: hop.destination, kind: kind)
+            guard senderUsable else {
+                state.stats["local_dropped_count"] += 1
+                return (false, 0)
+            }
+            let (dropped, latency) = Self.applyRules(
+                &state, source: hop.source, destination: hop.destination, kind: kind)
+            if dropped { state.stats["drop_count"] += 1 }
+            return (!dropped, latency)
+        }
+        guard sent.0 else { return (false, sent.1) }
+        guard let receiver = owner(of: hop.destination, in: all), Self.usable(hop.destination, on: receiver) else {
+            return (false, sent.1)
+        }
+        let received: (Bool, Double) = try receiver.node.modify { state in
+            let (dropped, latency) = Self.applyRules(
+                &state, source: hop.source, destination: hop.destination, kind: kind)
+            if dropped {
+                state.stats["drop_count"] += 1
+                if let (n, i) = state.niIndex(hop.destination) { state.nets[n].nis[i].counters.dropCount += 1 }
+                return (false, latency)
+            }
+            state.count(receivedAt: hop.destination, from: hop.source, kind: kind)
+            return (true, latency)
+        }
+        return (received.0, sent.1 + received.1)
+    }
+
+    /// A ping that could not even leave: the local NI is down.
+    func recordLocalFailure(target: NID) throws {
+        try node.modify { state in
+            state.stats["local_dropped_count"] += 1
+            state.stats["errors"] += 1
+            state.debug("neterror", "lib-move.c:5003:lnet_ping()", "no usable local NI to ping \(target): -110")
+        }
+    }
+
+    /// A lost ping: peer health drops on the sender, the timeout is counted.
+    func recordTimeout(hops: [Hop], target: NID) throws {
+        guard let first = hops.first else { return }
+        try node.modify { state in
+            let sensitivity = state.globals.healthSensitivity
+            state.stats["response_timeout_count"] += 1
+            state.stats["remote_timeout_count"] += 1
+            state.ensurePeer(first.destination, discovered: nil)
+            if let p = state.peerIndex(containing: first.destination),
+                let i = state.peers[p].nis.firstIndex(where: { $0.nid == first.destination })
+            {
+                state.peers[p].nis[i].health = max(0, state.peers[p].nis[i].health - sensitivity)
+                state.peers[p].nis[i].counters.timeouts += 1
+            }
+            if hops.count == 1 { state.ensurePeer(target, discovered: nil) }
+            state.debug("neterror", "lib-move.c:5003:lnet_ping()", "ping to \(target) failed: -110")
+        }
+    }
+
+    /// A ping answered: health improves, and discovery (if on) updates the target's peer record.
+    func recordSuccess(hops: [Hop], target: NID, reply: [NID]) throws {
+        try node.modify { state in
+            let sensitivity = max(state.globals.healthSensitivity, 1)
+            if let first = hops.first, let (n, i) = state.niIndex(first.source) {
+                state.nets[n].nis[i].health = min(1000, state.nets[n].nis[i].health + sensitivity)
+            }
+            state.ensurePeer(target, discovered: state.globals.discovery == 1 ? reply : nil)
+            if let first = hops.first, first.destination != target {
+                state.ensurePeer(first.destination, discovered: nil)
+            }
+            if let p = state.peerIndex(containing: target),
+                let i = state.peers[p].nis.firstIndex(where: { $0.nid == target })
+            {
+                state.peers[p].nis[i].health = min(1000, state.peers[p].nis[i].health + sensitivity)
+            }
+            state.debug("net", "lib-move.c:5049:lnet_ping()", "ping \(target): reply with \(reply.count) NIDs")
+        }
+    }
+}
+
+extension SimState {
+    /// Counts a message sent from local NI `source` to `destination`.
+    mutating func count(sentFrom source: NID, to destination: NID, kind: Int) {
+        stats["send_count"] += 1
+        stats["send_length"] += kind == NICounters.get ? 0 : 56
+        stats["msgs_alloc"] = 0
+        stats["msgs_max"] = max(stats["msgs_max"], 1)
+        if let (n, i) = niIndex(source) {
+            nets[n].nis[i].counters.sendCount += 1
+            nets[n].nis[i].counters.sent[kind] += 1
+        }
+        if let p = peerIndex(containing: destination), let i = peers[p].nis.firstIndex(where: { $0.nid == destination })
+        {
+            peers[p].nis[i].counters.sendCount += 1
+            peers[p].nis[i].counters.sent[kind] += 1
+        }
+    }
+
+    /// Counts a message received on local NI `destination` from `source`; a new sender becomes a
+    /// (non-configured) peer.
+    mutating func count(receivedAt destination: NID, from source: NID, kind: Int) {
+        stats["recv_count"] += 1
+        stats["recv_length"] += kind == NICounters.get ? 0 : 56
+        if let (n, i) = niIndex(destination) {
+            nets[n].nis[i].counters.recvCount += 1
+            nets[n].nis[i].counters.received[kind] += 1
+        }
+        ensurePeer(source, discovered: nil)
+        if let p = peerIndex(containing: source), let i = peers[p].nis.firstIndex(where: { $0.nid == source }) {
+            peers[p].nis[i].counters.recvCount += 1
+            peers[p].nis[i].counters.received[kind] += 1
+        }
+    }
+
+    /// Makes sure a peer holds `nid`; with `discovered` (the target's NID list, discovery on),
+    /// brings a non-configured peer's NIDs in line with it, makes it Multi-Rail, and merges peers
+    /// found to be the same node (reference §4.4).
+    mutating func ensurePeer(_ nid: NID, discovered: [NID]?) {
+        if peerIndex(containing: nid) == nil {
+            peers.append(SimPeer(primary: nid, nis: [nid], configured: false, multiRail: false))
+        }
+        guard let reply = discovered, !reply.isEmpty, let p = peerIndex(containing: nid) else { return }
+        if peers[p].configured {
+            peers[p].discovered = true
+            return
+        }
+        // Merge every other non-configured peer holding one of the reply's NIDs.
+        for other in peers.indices.reversed() where other != p && !peers[other].configured {
+            if peers[other].nis.contains(where: { reply.contains($0.nid) }) {
+                if other < p {
+                    peers.remove(at: other)
+                    return ensurePeer(nid, discovered: discovered)
+                }
+                peers.remove(at: other)
+            }
+        }
+        guard let index = peerIndex(containing: nid) else { return }
+        var peer = peers[index]
+        let kept = peer.nis.filter { reply.contains($0.nid) }
+        let added = reply.filter { r in !kept.contains { $0.nid == r } && peerIndex(containing: r) == nil }
+        peer.nis = reply.compactMap { r in kept.first { $0.nid == r } ?? (added.contains(r) ? SimPeerNI(nid: r) : nil) }
+        if !peer.lockPrimary { peer.primary = reply[0] }
+        peer.multiRail = true
+        peer.discovered = true
+        peers[index] = peer
+    }
+}

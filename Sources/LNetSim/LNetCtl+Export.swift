@@ -1,0 +1,260 @@
+import Foundation
+import LUTFCore
+
+extension LNetCtl {
+    static let exportHelp =
+        "export FILE.yaml : export configuration to a file\n\t--backup: export only what's necessary for reconfig\n\t--help: display this help\n"
+
+    /// `lnetctl export [--backup] [FILE]`.
+    mutating func export(_ args: [String]) throws -> Int {
+        let p: GetOpt.Result
+        switch GetOpt(program: "export", options: [.init("backup", "b", .none), .init("help", "h", .none)]).parse(args)
+        {
+        case .failure:
+            out.stdout += Self.exportHelp
+            return 0
+        case .success(let r): p = r
+        }
+        if p.has("help") {
+            out.stdout += Self.exportHelp
+            return 0
+        }
+        let text = exportText(backup: p.has("backup"))
+        if let file = p.positional.first {
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+        } else {
+            out.stdout += text
+        }
+        return 0
+    }
+
+    func exportText(backup: Bool) -> String {
+        let state = node.load()
+        var text = ""
+        if state.configured {
+            let interfaces = node.interfaces(state: state)
+            let nets = Self.netTree(state, interfaces: interfaces, level: backup ? 1 : 2, filter: nil, backup: backup)
+            if !nets.isEmpty { text += YAMLPrinter.libyaml([("net", .seq(nets))]) }
+            let fabric = Fabric(node: node)
+            let routes = Self.routeOrder(state.routes).map {
+                YTree.map(Self.routeTree($0, verbose: !backup, backup: backup, fabric: fabric))
+            }
+            if !routes.isEmpty { text += YAMLPrinter.libyaml([("route", .seq(routes))]) }
+            let peers = state.peers.filter { $0.primary != .loopback }.map {
+                YTree.map(Self.peerTree($0, state: state, level: backup ? 0 : 3, backup: backup))
+            }
+            if !peers.isEmpty { text += YAMLPrinter.libyaml([("peer", .seq(peers))]) }
+        }
+        var tail: [(String, YTree)] = []
+        if state.buffersAllocated {
+            if backup {
+                tail.append(("routing", .map([("enable", .int(state.routing))])))
+            } else {
+                let pool = { (npages: Int, count: Int) -> YTree in
+                    .map([
+                        ("npages", .int(npages)), ("nbuffers", .int(count)), ("credits", .int(count)),
+                        ("mincredits", .int(count)),
+                    ])
+                }
+                tail.append(
+                    (
+                        "routing",
+                        .seq([
+                            .map([
+                                (
+                                    "cpt[0]",
+                                    .map([
+                                        ("tiny", pool(0, state.tinyBuffers)), ("small", pool(1, state.smallBuffers)),
+                                        ("large", pool(256, state.largeBuffers)),
+                                    ])
+                                )
+                            ]), .map([("enable", .int(state.routing))]),
+                        ])
+                    ))
+            }
+            tail.append(
+                (
+                    "buffers",
+                    .map([
+                        ("tiny", .int(state.tinyBuffers)), ("small", .int(state.smallBuffers)),
+                        ("large", .int(state.largeBuffers)),
+                    ])
+                ))
+        }
+        tail.append(("global", Self.globalTree(state.globals)))
+        if !state.udsp.isEmpty { tail.append(("udsp", .seq(Self.udspItems(state.udsp)))) }
+        text += YAMLPrinter.cyaml(tail)
+        return text
+    }
+
+    // MARK: import
+
+    /// `lnetctl import [--add|--del|--show|--exec] [FILE]`: applies an export (either printer's
+    /// style) by running the matching commands.
+    mutating func importConfig(_ args: [String]) throws -> Int {
+        let options: [GetOpt.Option] = [
+            .init("add", "a", .none), .init("del", "d", .none), .init("show", "s", .none), .init("exec", "e", .none),
+            .init("help", "h", .none),
+        ]
+        let p: GetOpt.Result
+        switch GetOpt(program: "import", options: options).parse(args) {
+        case .failure(let f):
+            out.stderr += f.message + "\n"
+            return 0
+        case .success(let r): p = r
+        }
+        let op = p.has("del") ? "del" : p.has("show") ? "show" : p.has("exec") ? "exec" : "add"
+        let text: String
+        if let file = p.positional.first {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                cyamlError("yaml", "builder", -1, "cannot open '\(file)': \(Self.strerror(2))")
+                return -1
+            }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = importInput ?? ""
+        }
+        // Several documents (export writes one per section) become one mapping.
+        var root: [(String, Value)] = []
+        for document in text.components(separatedBy: "\n---") {
+            let cleaned = document.replacingOccurrences(of: "\n...", with: "")
+            guard !cleaned.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+            guard let value = try? YAMLText.decode(cleaned), let map = value.mapValue else {
+                return netlinkError(op == "exec" ? "add" : op, "import", -22, "Malformed input")
+            }
+            root += map.map { ($0.key, $0.value) }
+        }
+        let known = [
+            "net", "ip2nets", "route", "peer", "routing", "buffers", "numa", "global", "udsp", "ping", "discover",
+        ]
+        if let bad = root.first(where: { !known.contains($0.0) }) {
+            return netlinkError(op == "exec" ? "add" : op, "import", -22, "invalid key '\(bad.0)'")
+        }
+        var commands: [[String]] = []
+        for (key, value) in root {
+            switch (op, key) {
+            case ("exec", "ping"), ("exec", "discover"):
+                let nids = (value["nids"]?.listValue ?? value.listValue ?? []).compactMap {
+                    $0.stringValue ?? $0["nid"]?.stringValue
+                }
+                if !nids.isEmpty { commands.append([key] + nids) }
+            case ("exec", _):
+                continue
+            case (_, "net"):
+                for net in value.listValue ?? [] {
+                    guard let type = net["net type"]?.plainText else {
+                        return netlinkError(
+                            op, "import", -22,
+                            "Malformed input. Expect 'net type' found '\(net.mapValue?.keys.first ?? "")'")
+                    }
+                    guard LNetNet(parsing: type) != nil else {
+                        return netlinkError(op, "import", -22, "Invalid network ID '\(type)'")
+                    }
+                    if type == "lo" { continue }
+                    for ni in net["local NI(s)"]?.listValue ?? [] {
+                        let interface = ni["interfaces"]?["0"]?.plainText
+                        var command = op == "del" ? ["net", "del", "--net", type] : ["net", "add", "--net", type]
+                        if let interface {
+                            command += ["--if", interface]
+                        } else if let nid = ni["nid"]?.stringValue {
+                            command = op == "del" ? ["net", "del", "--nid", nid] : ["net", "add", "--nid", nid]
+                        }
+                        if op == "add" {
+                            for (key, flag) in [
+                                ("peer_timeout", "--peer-timeout"), ("peer_credits", "--peer-credits"),
+                                ("peer_buffer_credits", "--peer-buffer-credits"), ("credits", "--credits"),
+                            ] {
+                                if let v = ni["tunables"]?[key]?.plainText { command += [flag, v] }
+                            }
+                            if let v = ni["lnd tunables"]?["conns_per_peer"]?.plainText {
+                                command += ["--conns-per-peer", v]
+                            }
+                            if let v = ni["lnd tunables"]?["tos"]?.plainText { command += ["--tos", v] }
+                        }
+                        commands.append(command)
+                    }
+                }
+            case (_, "route"):
+                for route in value.listValue ?? [] {
+                    guard let net = route["net"]?.plainText, let gateway = route["gateway"]?.plainText else {
+                        return netlinkError(op, "import", -22, "no value specified for key 'gateway'")
+                    }
+                    var command = ["route", op == "del" ? "del" : "add", "--net", net, "--gateway", gateway]
+                    if op == "add" {
+                        if let hop = route["hop"]?.plainText { command += ["--hop", hop] }
+                        if let priority = route["priority"]?.plainText { command += ["--priority", priority] }
+                    }
+                    commands.append(command)
+                }
+            case (_, "peer"):
+                for peer in value.listValue ?? [] {
+                    guard let primary = peer["primary nid"]?.plainText else {
+                        return netlinkError(op, "import", -22, "no value specified for key 'primary nid'")
+                    }
+                    let nids = (peer["peer ni"]?.listValue ?? []).compactMap { $0["nid"]?.plainText }.filter {
+                        $0 != primary
+                    }
+                    var command = ["peer", op == "del" ? "del" : "add", "--prim_nid", primary]
+                    if op == "add" && !nids.isEmpty { command += ["--nid", nids.joined(separator: ",")] }
+                    commands.append(command)
+                }
+            case ("add", "routing"):
+                if let enable = value["enable"]?.plainText
+                    ?? value.listValue?.compactMap({ $0["enable"]?.plainText }).first
+                {
+                    commands.append(["set", "routing", Self.boolish(enable)])
+                }
+            case ("add", "buffers"):
+                for (key, param) in [("tiny", "tiny_buffers"), ("small", "small_buffers"), ("large", "large_buffers")] {
+                    if let v = value[key]?.plainText { commands.append(["set", param, v]) }
+                }
+            case ("add", "numa"):
+                if let v = value["range"]?.plainText { commands.append(["set", "numa_range", v]) }
+            case ("add", "global"):
+                for (key, v) in value.mapValue ?? [:] {
+                    let param = key == "max_intf" ? "max_interfaces" : key
+                    if param == "lnd_timeout" { continue }
+                    guard Self.params.contains(where: { $0.name == param }) else {
+                        return netlinkError(op, "import", -22, "invalid key '\(key)'")
+                    }
+                    commands.append(["set", param, Self.boolish(v.plainText)])
+                }
+            case ("del", "global"):
+                commands += [
+                    ["set", "numa_range", "0"], ["set", "max_interfaces", "4096"], ["set", "discovery", "1"],
+                ]
+            case ("add", "udsp"):
+                for rule in value.listValue ?? [] {
+                    var command = ["udsp", "add"]
+                    for key in ["src", "dst", "rte"] { if let v = rule[key]?.plainText { command += ["--\(key)", v] } }
+                    if let priority = rule["action"]?["priority"]?.plainText ?? rule["priority"]?.plainText {
+                        command += ["--priority", priority]
+                    }
+                    commands.append(command)
+                }
+            case ("show", _):
+                continue
+            default:
+                continue
+            }
+        }
+        if op == "show" {
+            out.stdout += exportText(backup: false)
+            return 0
+        }
+        for command in commands {
+            let rc = dispatch(command)
+            if rc != 0 { return rc }
+        }
+        return 0
+    }
+
+    /// `yes|true|on|y` / `no|false|off|n` as 1 / 0.
+    static func boolish(_ text: String) -> String {
+        switch text.lowercased() {
+        case "yes", "true", "on", "y": return "1"
+        case "no", "false", "off", "n": return "0"
+        default: return text
+        }
+    }
+}

@@ -1,0 +1,336 @@
+import Foundation
+
+extension LNetCtl {
+    var peerSubs: [Sub] {
+        [
+            Sub(
+                name: "add",
+                help:
+                    "add a peer\n\t--prim_nid: primary NID of the peer.\n\t--nid: one or more peer NIDs\n\t--non_mr: create this peer as not Multi-Rail capable.\n\t--ip2nets: specify a range of nids per peer\n\t--lock_prim: lock primary nid\n"
+            ) { t, a in try t.peerAdd(a) },
+            Sub(
+                name: "del",
+                help:
+                    "delete a peer NI or a peer\n\t--prim_nid: Primary NID of the peer.\n\t--nid: list of NIDs to remove. If none provided,\n\t       peer is deleted\n\t--force: force-delete a peer with a locked primary\n"
+            ) { t, a in try t.peerDel(a) },
+            Sub(
+                name: "show",
+                help:
+                    "show peer information\n\t--nid: NID of peer to filter on.\n\t--verbose: display detailed output per peer. Optional argument of '2' outputs more stats\n"
+            ) { t, a in try t.peerShow(a) },
+            Sub(name: "list", help: "list all peers\n") { t, a in try t.peerList(a) },
+            Sub(
+                name: "set",
+                help:
+                    "set peer ni parameters\n\t--nid: Peer NI NID to set the value on\n\t--all: apply to all peer NIs\n\t--health: specify health value to set\n\t--state: specify peer state (debug)\n"
+            ) { t, a in try t.peerSet(a) },
+        ]
+    }
+
+    /// Expands a `--nid` list the way `peer add/del` report failures; `nil` after printing one.
+    mutating func peerNIDs(_ text: String, op: String) -> [String]? {
+        do {
+            let nids = try NIDList.expand(text)
+            if nids.isEmpty {
+                out.stdout += "can't parse nidrange: \"\(text)\"\n"
+                _ = netlinkError(op, "peer", -2, "Unable to parse nidlist: did not expand to any nids")
+                return nil
+            }
+            if nids.count > 128 {
+                out.stdout += "can't parse nidrange: \"\(text)\"\n"
+                _ = netlinkError(op, "peer", -7, "Unable to parse nidlist: specifies more NIDs than allowed")
+                return nil
+            }
+            return nids
+        } catch {
+            out.stdout += "can't parse nidrange: \"\(text)\"\n"
+            _ = netlinkError(op, "peer", error.errno, error.message)
+            return nil
+        }
+    }
+
+    // MARK: peer add
+
+    mutating func peerAdd(_ args: [String]) throws -> Int {
+        if args.isEmpty {
+            out.stdout += "peer add: " + peerSubs[0].help + "\n"
+            return -22
+        }
+        let options: [GetOpt.Option] = [
+            .init("prim_nid", "k"), .init("nid", "n"), .init("non_mr", "m", .none), .init("ip2nets", "i"),
+            .init("lock_prim", "l", .none), .init("force", "f", .none),
+        ]
+        let p: GetOpt.Result
+        switch GetOpt(program: "add", options: options).parse(args) {
+        case .failure(let f): return badOption(f, help: "peer add: " + peerSubs[0].help)
+        case .success(let r): p = r
+        }
+        var secondary: [String] = []
+        if let text = p.value("nid") {
+            guard let nids = peerNIDs(text, op: "add") else { return -22 }
+            secondary = nids
+        }
+        guard let primaryText = p.value("prim_nid") else { return netlinkError("add", "peer", -42, "no configuration") }
+        let lock = p.has("lock_prim") || p.has("force")
+        let failure: (Int, String)? = try node.modify { state in
+            guard state.configured else { return (-100, "Network is down") }
+            guard let primary = try? NID(parsing: primaryText), primary.net.type != "lo" else {
+                return (-22, "unsupported primary NID")
+            }
+            if let owner = state.peerIndex(containing: primary), state.peers[owner].primary != primary {
+                if state.peers[owner].configured { return (-17, "failed to add primary peer") }
+                state.peers.remove(at: owner)
+            }
+            if let existing = state.peers.firstIndex(where: { $0.primary == primary }),
+                !state.peers[existing].configured
+            {
+                state.peers.remove(at: existing)
+            }
+            let index: Int
+            if let existing = state.peers.firstIndex(where: { $0.primary == primary }) {
+                index = existing
+            } else {
+                state.peers.append(SimPeer(primary: primary, nis: [primary], configured: true, multiRail: true))
+                index = state.peers.count - 1
+            }
+            if lock { state.peers[index].lockPrimary = true }
+            for text in secondary {
+                guard let nid = try? NID(parsing: text), nid.net.type != "lo" else {
+                    state.peers.remove(at: index)
+                    return (-22, "unsupported secondary NID")
+                }
+                if state.peers[index].nis.contains(where: { $0.nid == nid }) { continue }
+                if let other = state.peerIndex(containing: nid) {
+                    if state.peers[other].configured {
+                        state.peers.remove(at: index)
+                        return (-17, "failed to add peer")
+                    }
+                    state.peers[other].nis.removeAll { $0.nid == nid }
+                    if state.peers[other].nis.isEmpty { state.peers.remove(at: other) }
+                }
+                let target = state.peers.firstIndex { $0.primary == primary }!
+                state.peers[target].nis.append(SimPeerNI(nid: nid))
+            }
+            return nil
+        }
+        if let (errno, descr) = failure { return netlinkError("add", "peer", errno, descr) }
+        return 0
+    }
+
+    // MARK: peer del
+
+    mutating func peerDel(_ args: [String]) throws -> Int {
+        if args.isEmpty {
+            out.stdout += "peer del: " + peerSubs[1].help + "\n"
+            return -22
+        }
+        let options: [GetOpt.Option] = [
+            .init("prim_nid", "k"), .init("nid", "n"), .init("force", "f", .none), .init("lock_prim", "l", .none),
+            .init("non_mr", "m", .none),
+        ]
+        let p: GetOpt.Result
+        switch GetOpt(program: "del", options: options).parse(args) {
+        case .failure(let f): return badOption(f, help: "peer del: " + peerSubs[1].help)
+        case .success(let r): p = r
+        }
+        if p.has("non_mr") {
+            cyamlError("peer", "del", -22, "Unrecognized option '-m'")
+            return -22
+        }
+        var nids: [String] = []
+        if let text = p.value("nid") {
+            guard let list = peerNIDs(text, op: "del") else { return -22 }
+            nids = list
+        }
+        let force = p.has("force") || p.has("lock_prim")
+        guard let primaryText = p.value("prim_nid") ?? nids.first else {
+            return netlinkError("del", "peer", -42, "no configuration")
+        }
+        let failure: (Int, String)? = try node.modify { state in
+            guard state.configured else { return (-100, "Network is down") }
+            guard let primary = try? NID(parsing: primaryText), let index = state.peerIndex(containing: primary) else {
+                return (-2, "failed to del primary peer")
+            }
+            let peer = state.peers[index]
+            let wantsWhole = p.value("nid") == nil || nids.compactMap({ try? NID(parsing: $0) }).contains(peer.primary)
+            if wantsWhole {
+                guard peer.primary == primary else { return (-19, "failed to del primary peer") }
+                if state.routes.contains(where: { $0.gateway == primary || peer.nis.map(\.nid).contains($0.gateway) }) {
+                    return (-16, "failed to del primary peer")
+                }
+                if peer.lockPrimary && !force {
+                    state.peers[index].nis = peer.nis.filter { $0.nid == peer.primary }
+                } else {
+                    state.peers.remove(at: index)
+                }
+                return nil
+            }
+            for text in nids {
+                guard let nid = try? NID(parsing: text), let owner = state.peerIndex(containing: nid) else {
+                    return (-2, "failed to del peer")
+                }
+                guard owner == index else { return (-10, "failed to del peer") }
+                if nid == state.peers[index].primary && state.peers[index].lockPrimary {
+                    return (-1, "failed to del peer")
+                }
+                state.peers[index].nis.removeAll { $0.nid == nid }
+            }
+            if state.peers[index].nis.isEmpty { state.peers.remove(at: index) }
+            return nil
+        }
+        if let (errno, descr) = failure { return netlinkError("del", "peer", errno, descr) }
+        return 0
+    }
+
+    // MARK: peer show / list
+
+    mutating func peerShow(_ args: [String]) throws -> Int {
+        let p: GetOpt.Result
+        switch GetOpt(program: "show", options: [.init("nid", "n"), .init("verbose", "v", .none)]).parse(args) {
+        case .failure(let f): return badOption(f, help: "peer show: " + peerSubs[2].help)
+        case .success(let r): p = r
+        }
+        let level = Int(p.value("verbose") ?? "0") ?? 1
+        let state = node.load()
+        guard state.configured else { return netlinkError("show", "peer", -100, "Network is down") }
+        var peers = state.peers
+        if let text = p.value("nid") {
+            guard let nid = try? NID(parsing: text), let index = state.peerIndex(containing: nid) else {
+                return netlinkError("show", "peer", -2, "cannot find peer")
+            }
+            peers = [state.peers[index]]
+        }
+        let items = peers.filter { $0.primary != .loopback }.map {
+            YTree.map(Self.peerTree($0, state: state, level: level, backup: false))
+        }
+        if !items.isEmpty { out.stdout += YAMLPrinter.libyaml([("peer", .seq(items))]) }
+        return 0
+    }
+
+    mutating func peerList(_ args: [String]) throws -> Int {
+        let state = node.load()
+        guard state.configured else { return netlinkError("show", "peer", -100, "Network is down") }
+        let items = state.peers.filter { $0.primary != .loopback }.map {
+            YTree.map([("nid", .plain($0.primary.description))])
+        }
+        if !items.isEmpty { out.stdout += YAMLPrinter.libyaml([("peer list", .seq(items))]) }
+        return 0
+    }
+
+    /// One peer as `peer show` prints it at `level` (`backup`: the export --backup form).
+    static func peerTree(_ peer: SimPeer, state: SimState, level: Int, backup: Bool) -> [(String, YTree)] {
+        var pairs: [(String, YTree)] = [
+            ("primary nid", .plain(peer.primary.description)), ("Multi-Rail", .bool(peer.multiRail)),
+        ]
+        if level >= 3 && !backup { pairs.append(("peer state", .int(peer.stateBits))) }
+        let isRouter = state.routes.contains { route in peer.nis.contains { $0.nid == route.gateway } }
+        var nis: [YTree] = []
+        for ni in peer.orderedNIs {
+            var entry: [(String, YTree)] = [("nid", .plain(ni.nid.description))]
+            if backup {
+                nis.append(.map(entry))
+                continue
+            }
+            if level >= 4 {
+                entry.append(("udsp info", .map([("net priority", .int(-1)), ("nid priority", .int(-1))])))
+            }
+            let local = state.nets.first { $0.net == ni.nid.net }
+            let showsState = isRouter || (state.routing == 1 && (local?.peerTimeout ?? 0) > 0)
+            entry.append(("state", .plain(showsState ? (ni.health > 0 ? "up" : "down") : "NA")))
+            if level >= 1 {
+                let credits = local?.peerCredits ?? 0
+                let rtr = (local?.peerBufferCredits ?? 0) > 0 ? local!.peerBufferCredits : credits
+                entry += [
+                    ("max_ni_tx_credits", .int(credits)), ("available_tx_credits", .int(credits)),
+                    ("min_tx_credits", .int(credits)), ("tx_q_num_of_buf", .int(0)),
+                    ("available_rtr_credits", .int(rtr)),
+                    ("min_rtr_credits", .int(rtr)), ("refcount", .int(1)),
+                ]
+                let c = ni.counters
+                entry.append(
+                    (
+                        "statistics",
+                        .map(
+                            [
+                                ("send_count", .int(c.sendCount)), ("recv_count", .int(c.recvCount)),
+                                ("drop_count", .int(c.dropCount)),
+                            ]
+                                + latencyKeys.map { ($0, .int(0)) })
+                    ))
+            }
+            if level >= 2 {
+                let c = ni.counters
+                entry.append(("sent_stats", kindCounts(c.sent)))
+                entry.append(("received_stats", kindCounts(c.received)))
+                entry.append(("dropped_stats", kindCounts(c.dropped)))
+                entry.append(
+                    (
+                        "health stats",
+                        .map([
+                            ("health value", .int(ni.health)), ("dropped", .int(c.droppedErrors)),
+                            ("timeout", .int(c.timeouts)),
+                            ("error", .int(c.errors)), ("network timeout", .int(c.networkTimeouts)),
+                            ("ping_count", .int(c.pingCount)), ("next_ping", .int(0)),
+                        ])
+                    ))
+            }
+            nis.append(.map(entry))
+        }
+        pairs.append(("peer ni", .seq(nis)))
+        return pairs
+    }
+
+    // MARK: peer set
+
+    mutating func peerSet(_ args: [String]) throws -> Int {
+        let options: [GetOpt.Option] = [
+            .init("nid", "n"), .init("all", "a", .none), .init("health", "t"), .init("state", "s"),
+        ]
+        let p: GetOpt.Result
+        switch GetOpt(program: "set", options: options).parse(args) {
+        case .failure:
+            cyamlError("net", "set", -22, "Invalid option or missing argument")
+            return -22
+        case .success(let r): p = r
+        }
+        if p.has("all") && p.has("nid") || (p.value("nid").map { !$0.contains("@") } ?? false) {
+            cyamlError("net", "set", -22, "")
+            return -22
+        }
+        let target = p.value("nid").flatMap { try? NID(parsing: $0) }
+        let all = p.has("all")
+        if let stateText = p.value("state") {
+            let value = strtolStrict(stateText) ?? 0
+            let failure: (Int, String)? = try node.modify { state in
+                guard state.configured else { return (-100, "Network is down") }
+                guard let nid = target, let index = state.peerIndex(containing: nid) else {
+                    return (-2, "invalid peer state param")
+                }
+                state.peers[index].rawState = value
+                return nil
+            }
+            if let (errno, descr) = failure {
+                _ = netlinkError("set", "peer", errno, descr)
+                cyamlError("net", "set", -22, "")
+                return -22
+            }
+            return 0
+        }
+        guard let health = p.value("health").flatMap(strtolStrict) else { return 0 }
+        let failure: (Int, String)? = try node.modify { state in
+            guard state.configured else { return (-100, "Network is down") }
+            for p in state.peers.indices {
+                for i in state.peers[p].nis.indices where all || state.peers[p].nis[i].nid == target {
+                    state.peers[p].nis[i].health = health
+                }
+            }
+            return nil
+        }
+        if let (errno, descr) = failure {
+            _ = netlinkError("set", "peer", errno, descr)
+            cyamlError("net", "set", -22, "")
+            return -22
+        }
+        return 0
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import LUTFCore
+
+/// What a simulated tool printed and its exit status.
+public struct SimOutput: Sendable {
+    public var stdout = ""
+    public var stderr = ""
+    public var status: Int32 = 0
+
+    public init() {}
+}
+
+/// The simulated `lnetctl`: the real tool's command line, output YAML, error YAML and exit codes
+/// over a simulated node (see `reference/LNET.md`).
+public struct LNetCtl {
+    let node: SimNode
+    var out = SimOutput()
+    /// Standard input, for `import` without a file.
+    var importInput: String?
+
+    /// A command word's subcommands: name, help text, handler (returns the C return value).
+    struct Sub {
+        var name: String
+        var help: String
+        var run: (inout LNetCtl, [String]) throws -> Int
+    }
+
+    static let builtins = [
+        "help", "--help", "version", "--version", "list-commands", "--list-commands", "exit", "quit",
+        "ignore_errors", "--ignore_errors",
+    ]
+    static let version = "2.17.57"
+
+    /// Runs `lnetctl ARGS`. With no argument, reads commands from `input` (script mode).
+    public static func main(_ args: [String], environment: [String: String], input: () -> String?) -> SimOutput {
+        let node: SimNode
+        do {
+            node = try SimNode.fromEnvironment(environment)
+        } catch {
+            var output = SimOutput()
+            output.stderr = "lnetctl: \(error.message)\n"
+            output.status = 1
+            return output
+        }
+        var tool = LNetCtl(node: node)
+        let rc: Int
+        if args.isEmpty {
+            rc = tool.script(input)
+        } else {
+            if args.first == "import" && !args.dropFirst().contains(where: { !$0.hasPrefix("-") }) {
+                var text = ""
+                while let line = input() { text += line + "\n" }
+                tool.importInput = text
+            }
+            rc = tool.dispatch(args)
+        }
+        tool.out.status = Int32(UInt8(truncatingIfNeeded: rc))
+        return tool.out
+    }
+
+    // MARK: Dispatch
+
+    /// The top-level commands and their subcommands (`ping`, `discover`, `import`, `export`,
+    /// `set` parameters are handled as their own words).
+    var table: [(String, [Sub])] {
+        [
+            ("lnet", lnetSubs), ("route", routeSubs), ("net", netSubs), ("routing", routingSubs),
+            ("set", setSubs), ("import", []), ("export", []), ("stats", statsSubs), ("debug", debugSubs),
+            ("global", globalSubs), ("peer", peerSubs), ("ping", []), ("discover", []), ("service-id", []),
+            ("udsp", udspSubs), ("fault", []), ("setup-mrrouting", []), ("setup-sysctl", []), ("cpt-of-nid", []),
+        ]
+    }
+
+    mutating func dispatch(_ args: [String], prefixMatch: Bool = false) -> Int {
+        guard let first = args.first else { return 0 }
+        let rest = Array(args.dropFirst())
+        switch first {
+        case "help", "--help":
+            return help(rest)
+        case "version", "--version":
+            out.stdout += "lnetctl \(Self.version)\n"
+            return 0
+        case "list-commands", "--list-commands":
+            listCommands()
+            return 0
+        case "exit", "quit":
+            return 0
+        default:
+            break
+        }
+        let names = table.map(\.0)
+        let match: String?
+        if prefixMatch {
+            let candidates = names.filter { $0.lowercased().hasPrefix(first.lowercased()) }
+            match = candidates.count == 1 ? candidates[0] : names.first { $0.lowercased() == first.lowercased() }
+        } else {
+            match = names.contains(first) ? first : nil
+        }
+        guard let command = match else {
+            out.stderr += "lnetctl: '\(first)' is not a valid command. See 'lnetctl --list-commands'.\n"
+            return -1
+        }
+        do {
+            switch command {
+            case "ping": return try ping(rest, discover: false)
+            case "discover": return try ping(rest, discover: true)
+            case "export": return try export(rest)
+            case "import": return try importConfig(rest)
+            case "fault": return try fault(rest)
+            case "service-id", "setup-mrrouting", "setup-sysctl", "cpt-of-nid":
+                out.stderr += "lnetctl: '\(command)' is not supported by the LNet simulator\n"
+                return -95
+            default:
+                let subs = table.first { $0.0 == command }!.1
+                return try runSub(command, subs, rest)
+            }
+        } catch let error as LUTFError {
+            out.stderr += "lnetctl: \(error.message)\n"
+            return -5
+        } catch {
+            out.stderr += "lnetctl: \(error)\n"
+            return -5
+        }
+    }
+
+    /// `lnetctl CMD SUB ARGS`: help when the subcommand is missing, `-h` when it is alone.
+    mutating func runSub(_ command: String, _ subs: [Sub], _ args: [String]) throws -> Int {
+        guard let word = args.first else {
+            printHelp(command, subs)
+            return -22
+        }
+        if ["-h", "--help", "help"].contains(word) {
+            printHelp(command, subs)
+            return word == "help" ? 0 : 1
+        }
+        guard let sub = subs.first(where: { $0.name == word }) else {
+            out.stderr += "lnetctl: '\(word)' is not a valid command. See 'lnetctl --list-commands'.\n"
+            return -1
+        }
+        let rest = Array(args.dropFirst())
+        if rest.count == 1 && (rest[0] == "-h" || rest[0] == "--help") {
+            out.stdout += "\(command) \(sub.name): \(sub.help)\n"
+            return 1
+        }
+        return try sub.run(&self, rest)
+    }
+
+    mutating func printHelp(_ command: String, _ subs: [Sub]) {
+        for sub in subs { out.stdout += "\(command) \(sub.name): \(sub.help)\n" }
+    }
+
+    mutating func help(_ args: [String]) -> Int {
+        guard let topic = args.first else {
+            out.stdout += """
+                usage: lnetctl [COMMAND] [OPTIONS]... [ARGS]
+                Without any parameters, interactive mode is invoked
+                Try 'lnetctl help <COMMAND>', or 'lnetctl --list-commands' for a list of commands.
+
+                """
+            return 0
+        }
+        guard let entry = table.first(where: { $0.0 == topic }) else {
+            out.stderr += "lnetctl: '\(topic)' is not a valid command. See 'lnetctl --list-commands'.\n"
+            return 0
+        }
+        let subs = entry.1.map(\.name)
+        out.stderr +=
+            subs.isEmpty
+            ? "\(topic): \(topic) [OPTIONS]\n" : "\(topic): \(topic) {\(subs.joined(separator: " | ")) | help}\n"
+        return 0
+    }
+
+    mutating func listCommands() {
+        let words = ["help", "version", "list-commands", "exit", "quit", "ignore_errors"] + table.map(\.0)
+        var line = ""
+        for (i, word) in words.enumerated() {
+            line += word.padding(toLength: 19, withPad: " ", startingAt: 0) + " "
+            if i % 4 == 3 {
+                out.stdout += line + "\n"
+                line = ""
+            }
+        }
+        if !line.isEmpty { out.stdout += line + "\n" }
+    }
+
+    /// Script mode: one command per line, stopping at the first failure unless `ignore_errors`.
+    mutating func script(_ input: () -> String?) -> Int {
+        var ignore = false
+        var first = 0
+        while let line = input() {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard !words.isEmpty else { continue }
+            if words == ["ignore_errors"] || words == ["--ignore_errors"] {
+                ignore = true
+                continue
+            }
+            if words[0] == "exit" || words[0] == "quit" { break }
+            let rc = dispatch(words, prefixMatch: true)
+            if rc != 0 {
+                if first == 0 { first = rc }
+                if !ignore { return rc }
+            }
+        }
+        return first
+    }
+
+    // MARK: Output helpers
+
+    /// Printer A error block on stderr; returns -EINVAL (exit 234), as every Netlink error does.
+    mutating func netlinkError(_ op: String, _ object: String, _ errno: Int, _ descr: String) -> Int {
+        out.stderr += YAMLPrinter.libyamlError(op: op, object: object, errno: errno, descr: descr)
+        return -22
+    }
+
+    /// Printer B error block on stderr.
+    mutating func cyamlError(_ command: String, _ entity: String, _ errno: Int, _ descr: String) {
+        out.stderr += YAMLPrinter.cyamlError(command: command, entity: entity, errno: errno, descr: descr)
+    }
+
+    /// glibc's message for a bad option, then the subcommand's help on stdout; exit 0.
+    mutating func badOption(_ failure: GetOpt.Failure, help: String) -> Int {
+        out.stderr += failure.message + "\n"
+        out.stdout += help + "\n"
+        return 0
+    }
+
+    /// libnl's text for an errno, used when the kernel set no message.
+    static func netlinkText(_ errno: Int) -> String {
+        switch -errno {
+        case 17: return "Object exists"
+        case 2, 3: return "Object not found"
+        case 22, 14: return "Invalid input data or parameter"
+        case 16: return "Object busy"
+        case 12: return "Out of memory"
+        case 1: return "Operation not permitted"
+        case 13: return "No Access"
+        case 34: return "Input data out of range"
+        case 19: return "No such device"
+        case 95: return "Operation not supported"
+        case 11: return "Try again"
+        default: return "Unspecific failure"
+        }
+    }
+
+    static func strerror(_ errno: Int) -> String {
+        String(cString: Glibc.strerror(Int32(abs(errno))))
+    }
+}

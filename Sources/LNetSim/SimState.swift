@@ -1,0 +1,322 @@
+import Foundation
+
+/// Everything the simulated kernel LNet of one node holds, saved as JSON in the node's directory.
+public struct SimState: Codable, Sendable {
+    public var configured = false
+    /// The quirk of a plain `lnet configure`: the `networks` parameter stays ignored afterwards.
+    public var ignoreNetworks = false
+    public var nets: [SimNet] = []
+    public var peers: [SimPeer] = []
+    public var routes: [SimRoute] = []
+    /// Raw routing state: 0 disabled, 1 enabled (the simulator skips the transitional 2 and 3).
+    public var routing = 0
+    /// Whether router buffer pools exist (after routing was first enabled).
+    public var buffersAllocated = false
+    public var tinyBuffers = 2048
+    public var smallBuffers = 16384
+    public var largeBuffers = 1024
+    public var globals = SimGlobals()
+    public var udsp: [UDSPRule] = []
+    public var dropRules: [FaultRule] = []
+    public var delayRules: [FaultRule] = []
+    public var stats = SimStats()
+    /// Simulated interfaces taken down (`lutf sim link IF down`).
+    public var downInterfaces: [String] = []
+    /// `debug` mask of lctl.
+    public var debugMask: UInt32 = DebugLog.defaultMask
+    public var debugLog: [DebugRecord] = []
+    public var lst = LSTConsole()
+
+    public init() {}
+
+    /// The NIs of every net, lo included.
+    public var allNIs: [SimNI] { nets.flatMap(\.nis) }
+
+    public func netIndex(_ net: LNetNet) -> Int? { nets.firstIndex { $0.net == net } }
+
+    /// The NI with `nid`, as (net index, NI index).
+    public func niIndex(_ nid: NID) -> (Int, Int)? {
+        for (n, net) in nets.enumerated() {
+            if let i = net.nis.firstIndex(where: { $0.nid == nid }) { return (n, i) }
+        }
+        return nil
+    }
+
+    /// The peer that has `nid` among its NIs.
+    public func peerIndex(containing nid: NID) -> Int? {
+        peers.firstIndex { $0.nis.contains { $0.nid == nid } }
+    }
+
+    /// Resets everything `lnet unconfigure` discards (sysfs globals persist).
+    public mutating func unconfigure() {
+        configured = false
+        nets = []
+        peers = []
+        routes = []
+        routing = 0
+        buffersAllocated = false
+        udsp = []
+        dropRules = []
+        delayRules = []
+        stats = SimStats()
+    }
+}
+
+/// A local net: its NIs and the tunables its first NI fixed.
+public struct SimNet: Codable, Sendable {
+    public var net: LNetNet
+    public var nis: [SimNI] = []
+    public var peerTimeout = 180
+    public var peerCredits = 8
+    public var peerBufferCredits = 0
+    public var credits = 256
+    public var connsPerPeer = 1
+    public var lndTimeout = 50
+    public var tos = -1
+
+    public init(net: LNetNet) {
+        self.net = net
+        if net.type == "lo" {
+            peerTimeout = 0
+            peerCredits = 0
+            credits = 0
+        }
+    }
+}
+
+/// A local network interface of LNet.
+public struct SimNI: Codable, Sendable {
+    public var nid: NID
+    public var interface: String?
+    public var health = 1000
+    public var cpts: [Int] = [0]
+    public var counters = NICounters()
+
+    public init(nid: NID, interface: String?) {
+        self.nid = nid
+        self.interface = interface
+        if nid.net.type == "lo" { health = 0 }
+    }
+
+    /// `up` or `down` as `net show` reports it (lo is always up; health 0 is down).
+    public func status(interfaceUp: Bool) -> String {
+        if nid.net.type == "lo" { return "up" }
+        return health == 0 || !interfaceUp ? "down" : "up"
+    }
+}
+
+/// Message counters of an NI or a peer NI.
+public struct NICounters: Codable, Sendable {
+    public var sendCount = 0
+    public var recvCount = 0
+    public var dropCount = 0
+    /// put, get, reply, ack, hello.
+    public var sent = [0, 0, 0, 0, 0]
+    public var received = [0, 0, 0, 0, 0]
+    public var dropped = [0, 0, 0, 0, 0]
+    public var interrupts = 0
+    public var droppedErrors = 0
+    public var aborted = 0
+    public var noRoute = 0
+    public var timeouts = 0
+    public var errors = 0
+    public var networkTimeouts = 0
+    public var pingCount = 0
+
+    public init() {}
+
+    public static let kinds = ["put", "get", "reply", "ack", "hello"]
+    public static let put = 0
+    public static let get = 1
+    public static let reply = 2
+}
+
+/// A peer: a primary NID and its NIs.
+public struct SimPeer: Codable, Sendable {
+    public var primary: NID
+    public var nis: [SimPeerNI]
+    public var configured = false
+    public var multiRail = false
+    public var lockPrimary = false
+    public var discovered = false
+    /// Raw `peer state` set by `peer set --state` (debug), if any.
+    public var rawState: Int?
+
+    public init(primary: NID, nis: [NID], configured: Bool, multiRail: Bool) {
+        self.primary = primary
+        self.nis = nis.map { SimPeerNI(nid: $0) }
+        self.configured = configured
+        self.multiRail = multiRail
+    }
+
+    /// The `peer state` bitmask.
+    public var stateBits: Int {
+        if let rawState { return rawState }
+        var bits = 0
+        if multiRail { bits |= 0x1 }
+        if configured { bits |= 0x8 }
+        if discovered { bits |= 0x10 | 0x100 }
+        if lockPrimary { bits |= 0x100000 }
+        return bits
+    }
+
+    /// NIs in `peer show` order: the primary, its net's others, then other nets in first-seen order.
+    public var orderedNIs: [SimPeerNI] {
+        guard let primaryNI = nis.first(where: { $0.nid == primary }) else { return nis }
+        var out = [primaryNI]
+        out += nis.filter { $0.nid != primary && $0.nid.net == primary.net }
+        var nets: [LNetNet] = []
+        for ni in nis where ni.nid.net != primary.net && !nets.contains(ni.nid.net) { nets.append(ni.nid.net) }
+        for net in nets { out += nis.filter { $0.nid.net == net } }
+        return out
+    }
+}
+
+public struct SimPeerNI: Codable, Sendable {
+    public var nid: NID
+    public var health = 1000
+    public var counters = NICounters()
+
+    public init(nid: NID) {
+        self.nid = nid
+    }
+}
+
+public struct SimRoute: Codable, Sendable {
+    public var net: LNetNet
+    public var gateway: NID
+    public var hop = -1
+    public var priority = 0
+    /// Set once discovery showed the gateway has the remote net.
+    public var singleHop = false
+
+    public init(net: LNetNet, gateway: NID) {
+        self.net = net
+        self.gateway = gateway
+    }
+}
+
+/// The `set`/`global show` parameters.
+public struct SimGlobals: Codable, Sendable {
+    public var numaRange = 0
+    public var maxInterfaces = 4096
+    public var discovery = 1
+    public var dropAsymRoute = 0
+    public var retryCount = 2
+    public var transactionTimeout = 150
+    public var healthSensitivity = 100
+    public var recoveryInterval = 1
+    public var routerSensitivity = 100
+    public var responseTracking = 3
+    public var recoveryLimit = 0
+    public var maxRecoveryPingInterval = 900
+
+    public init() {}
+
+    /// `max((transaction_timeout-1)/(retry_count+1), 1)`.
+    public var lndTimeout: Int { max((transactionTimeout - 1) / (retryCount + 1), 1) }
+}
+
+/// `stats show` counters, in their printed order.
+public struct SimStats: Codable, Sendable {
+    public static let keys = [
+        "msgs_alloc", "msgs_max", "rst_alloc", "errors", "send_count", "resend_count", "response_timeout_count",
+        "local_interrupt_count", "local_dropped_count", "local_aborted_count", "local_no_route_count",
+        "local_timeout_count", "local_error_count", "remote_dropped_count", "remote_error_count",
+        "remote_timeout_count", "network_timeout_count", "failed_resends", "successful_resends", "recv_count",
+        "route_count", "drop_count", "send_length", "recv_length", "route_length", "drop_length",
+    ]
+    public var values: [String: Int] = [:]
+
+    public init() {}
+
+    public subscript(key: String) -> Int {
+        get { values[key] ?? 0 }
+        set { values[key] = newValue }
+    }
+}
+
+/// A User Defined Selection Policy rule.
+public struct UDSPRule: Codable, Sendable, Equatable {
+    public var src: String?
+    public var dst: String?
+    public var rte: String?
+    public var priority: Int
+
+    public init(src: String?, dst: String?, rte: String?, priority: Int) {
+        self.src = src
+        self.dst = dst
+        self.rte = rte
+        self.priority = priority
+    }
+
+    public func sameMatch(_ other: UDSPRule) -> Bool {
+        src == other.src && dst == other.dst && rte == other.rte
+    }
+}
+
+/// A drop or delay rule (`fault drop|delay add`, `lctl net_drop_add`).
+public struct FaultRule: Codable, Sendable {
+    /// `*`, `*@NET` or a NID.
+    public var source: String
+    public var destination: String
+    public var rate = 0
+    public var interval = 0
+    public var messageMask = 15
+    public var portalMask: UInt64 = 0
+    public var localNID: String?
+    public var healthError: String?
+    public var random = false
+    public var dropAll = false
+    /// Seconds (delay rules).
+    public var latency = 0
+    public var matched = 0
+    public var applied = 0
+    public var put = 0
+    public var ack = 0
+    public var get = 0
+    public var reply = 0
+
+    public init(source: String, destination: String) {
+        self.source = source
+        self.destination = destination
+    }
+
+    /// Whether `pattern` (a rule's source or destination) matches `nid`.
+    public static func matches(_ pattern: String, _ nid: NID) -> Bool {
+        if pattern == "*" { return true }
+        if pattern.hasPrefix("*@") { return LNetNet(parsing: String(pattern.dropFirst(2))) == nid.net }
+        return (try? NID(parsing: pattern)) == nid
+    }
+
+    /// Counts a matching message and says whether this one is hit (dropped or delayed): every
+    /// `rate`th message, or every message when `drop_all`; intervals hit the first of each window.
+    public mutating func hit(kind: Int, now: Double) -> Bool {
+        matched += 1
+        switch kind {
+        case NICounters.put: put += 1
+        case NICounters.get: get += 1
+        case NICounters.reply: reply += 1
+        default: ack += 1
+        }
+        let isHit: Bool
+        if dropAll || rate == 1 {
+            isHit = true
+        } else if rate > 1 {
+            isHit = matched % rate == 0
+        } else if interval > 0 {
+            isHit = Int(now) % interval == 0
+        } else {
+            isHit = false
+        }
+        if isHit { applied += 1 }
+        return isHit
+    }
+
+    /// The pattern as `fault show` prints it: `*` is `<?>`, `*@tcp` is `255.255.255.255@tcp`.
+    public static func display(_ pattern: String) -> String {
+        if pattern == "*" { return "<?>" }
+        if pattern.hasPrefix("*@") { return "255.255.255.255@" + pattern.dropFirst(2) }
+        return (try? NID(parsing: pattern))?.description ?? pattern
+    }
+}
