@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "LUTFAgent",
             dependencies: [
-                "LUTFCore", "LUTFWire",
+                "LUTFCore", "LUTFWire", "LNetSim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

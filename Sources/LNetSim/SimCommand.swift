@@ -102,23 +102,3 @@ public enum SimCommand {
         }
     }
 }
-
-/// The simulated `lctl` (stub until filled in).
-public enum LCtl {
-    public static func main(_ args: [String], environment: [String: String]) -> SimOutput {
-        var out = SimOutput()
-        out.stderr = "lctl: not implemented\n"
-        out.status = 1
-        return out
-    }
-}
-
-/// The simulated `lst` (stub until filled in).
-public enum LST {
-    public static func main(_ args: [String], environment: [String: String]) -> SimOutput {
-        var out = SimOutput()
-        out.stderr = "lst: not implemented\n"
-        out.status = 1
-        return out
-    }
-}

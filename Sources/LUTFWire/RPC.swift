@@ -37,6 +37,7 @@ public enum RPC {
                 "node": error.details["node"] ?? .string(source),
             ]
             if let output = error.details["output"] { exception["output"] = output }
+            if let attributes = error.details["remote_attributes"] { exception["attributes"] = attributes }
             fields["exception"] = .map(exception)
         case .failure(let error):
             fields["type"] = "failure"
@@ -63,6 +64,7 @@ public enum RPC {
                 "remote_traceback": exception["traceback"] ?? "",
             ]
             if let output = exception["output"] { details["output"] = output }
+            if let attributes = exception["attributes"] { details["remote_attributes"] = attributes }
             let text = message.isEmpty ? "\(type) on \(node)" : "\(type) on \(node): \(message)"
             return .failure(LUTFError(.remote, text, details: details))
         case "failure":

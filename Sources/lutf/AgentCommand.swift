@@ -65,8 +65,15 @@ struct AgentCommand: AsyncParsableCommand {
             let directory =
                 workDir
                 ?? (NSTemporaryDirectory() + "lutf-agent-\(settings.name)-\(ProcessInfo.processInfo.processIdentifier)")
-            let workers = PythonWorkerPool(directory: directory, logger: logger)
-            let agent = Agent(settings: settings, handlers: [workers], logger: logger)
+            var handlers: [any AgentCallHandler] = []
+            var workerEnvironment: [String: String] = ["LUTF_LNET": settings.lnetBackend]
+            if settings.lnetBackend == "simulated" {
+                let simulated = try SimulatedLNet(workDirectory: directory, environment: environment)
+                workerEnvironment = simulated.workerEnvironment(base: environment)
+                handlers.append(simulated)
+            }
+            let workers = PythonWorkerPool(directory: directory, extraEnvironment: workerEnvironment, logger: logger)
+            let agent = Agent(settings: settings, handlers: [workers] + handlers, logger: logger)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

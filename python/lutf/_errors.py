@@ -75,6 +75,33 @@ class Skip(Exception):
         self.reason = reason
 
 
+_REMOTE_TYPES = {}
+
+
+def remote_type(cls):
+    """Registers an exception class so that, raised on another node, it comes back as both a
+    RemoteError and that class (``except LNetError`` works across nodes)."""
+    _REMOTE_TYPES[cls.__name__] = cls
+    return cls
+
+
+def _remote_error(message, details):
+    cls = _REMOTE_TYPES.get(details.get("remote_type"))
+    if cls is None or issubclass(cls, RemoteError):
+        return RemoteError(message, details)
+    combined = type("Remote" + cls.__name__, (RemoteError, cls), {"__module__": cls.__module__})
+    error = combined.__new__(combined)
+    Exception.__init__(error, message)
+    error.message = message
+    error.details = details
+    for key in ("node", "remote_type", "remote_message", "remote_traceback"):
+        setattr(error, key, details.get(key))
+    for key, value in (details.get("remote_attributes") or {}).items():
+        if key not in ("message", "details"):
+            setattr(error, key, value)
+    return error
+
+
 _BY_CODE = {
     cls.code: cls
     for cls in (RemoteError, AgentDeadError, TimeoutError, NotFoundError, SerializationError, BarrierBroken)
@@ -86,8 +113,14 @@ def from_wire(error):
     if not isinstance(error, dict):
         return LUTFError("malformed error from LUTF: %r" % (error,))
     details = {k: v for k, v in error.items() if k not in ("code", "message")}
+    if error.get("code") == "remote":
+        return _remote_error(error.get("message") or "unspecified error", details)
     cls = _BY_CODE.get(error.get("code"), LUTFError)
     exc = cls(error.get("message") or "unspecified error", details)
     if cls is LUTFError:
         exc.code = error.get("code") or "failure"
     return exc
+
+
+for _cls in (LUTFError, AgentDeadError, TimeoutError, NotFoundError, SerializationError, BarrierBroken):
+    remote_type(_cls)

@@ -82,10 +82,13 @@ def run_test(info):
     if not test.get("no_clean"):
         try:
             callbacks = test.get("callbacks")
-            if callbacks:
-                setup = getattr(_loader.load_script(callbacks), "lutf_clean_setup", None)
-                if setup is not None:
-                    setup()
+            setup = getattr(_loader.load_script(callbacks), "lutf_clean_setup", None) if callbacks else None
+            if setup is None:
+                # The clean slate: LNet unconfigured and fault rules gone on every agent.
+                from lutf import lnet
+
+                setup = lnet.clean_cluster
+            setup()
         except Skip as exc:
             return outcome("SKIP", exc.reason)
         except BaseException as exc:

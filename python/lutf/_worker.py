@@ -101,13 +101,19 @@ def _handle(channel, message):
         except BaseException as exc:  # everything the remote code raises goes back to the caller
             tb = traceback.format_exc()
             text = str(exc)
+            attributes = {}
+            for key, value in vars(exc).items() if hasattr(exc, "__dict__") else ():
+                try:
+                    attributes[key] = to_wire(value)
+                except SerializationError:
+                    pass
             channel.reply(
                 ident,
                 error=_error(
                     "remote",
                     "%s on %s: %s" % (type(exc).__name__, _node, text) if text else "%s on %s" % (type(exc).__name__, _node),
                     node=_node, remote_type=type(exc).__name__, remote_message=text, remote_traceback=tb,
-                    output="".join(_capture.buffer),
+                    output="".join(_capture.buffer), remote_attributes=attributes,
                 ),
             )
         finally:

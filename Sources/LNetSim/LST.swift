@@ -1,0 +1,676 @@
+import Foundation
+import LUTFCore
+
+/// The simulated `lst` (lnet_selftest console). Traffic is modelled, not sent: while a batch
+/// runs, each test moves RPCs between the nodes of its groups at a steady rate wherever the
+/// fabric lets messages through (same net or routed, interfaces up, no drop rule), and the nodes'
+/// LNet counters move with it.
+public struct LST {
+    let node: SimNode
+    let environment: [String: String]
+    var out = SimOutput()
+
+    static let usages: [String: String] = [
+        "new_session": "Usage: lst new_session [--timeout TIME] [--force] [NAME]",
+        "end_session": "Usage: lst end_session",
+        "add_group": "Usage: lst group NAME IDs [IDs]...",
+        "add_batch": "Usage: lst add_batch NAME",
+        "add_test":
+            "Usage: lst add_test [--batch BATCH] [--loop #] [--concurrency #]  [--distribute #:#] [--from GROUP] [--to GROUP] TEST...",
+        "run": "Usage: lst run [--timeout TIME] [NAME]",
+        "stop": "Usage: lst stop [--force] BATCH_NAME",
+        "stat":
+            "Usage: lst stat [--bw] [--rate] [--read] [--write] [--max] [--min]  [--avg] [--mbs] [--timeout #] [--delay #] [--count #] GROUP [GROUP]",
+        "show_error": "Usage: lst show_error NAME | IDS ...",
+    ]
+
+    public static func main(_ args: [String], environment: [String: String]) -> SimOutput {
+        let node: SimNode
+        do {
+            node = try SimNode.fromEnvironment(environment)
+        } catch {
+            var output = SimOutput()
+            output.stderr = "lst: \(error.message)\n"
+            output.status = 1
+            return output
+        }
+        var tool = LST(node: node, environment: environment)
+        var rc: Int
+        do {
+            rc = try tool.dispatch(args)
+        } catch {
+            tool.out.stderr += "lst: \(error)\n"
+            rc = -1
+        }
+        tool.out.status = Int32(UInt8(truncatingIfNeeded: rc))
+        return tool.out
+    }
+
+    var key: Int? {
+        environment["LST_SESSION"].flatMap { Int($0) }.flatMap { $0 == 0 ? nil : $0 }
+    }
+
+    mutating func usage(_ command: String) -> Int {
+        out.stdout += (Self.usages[command] ?? "Usage: lst \(command)") + "\n"
+        return 4
+    }
+
+    mutating func dispatch(_ args: [String]) throws -> Int {
+        guard let command = args.first else {
+            out.stderr += "lst: interactive mode is not supported by the LNet simulator\n"
+            return -1
+        }
+        let rest = Array(args.dropFirst())
+        let known = [
+            "new_session", "end_session", "show_session", "add_group", "add_batch", "add_test", "run", "stop", "stat",
+            "show_error", "list_group", "list_batch",
+        ]
+        guard known.contains(command) else {
+            out.stderr += "lst: '\(command)' is not a valid command. See 'lst --list-commands'.\n"
+            return -1
+        }
+        if command != "new_session" && command != "show_session" && key == nil {
+            out.stderr += "Can't find env LST_SESSION or value is not valid\n"
+            return -1
+        }
+        guard node.load().configured else {
+            out.stderr += "Reader error: 'LNet stack down' at 0\n"
+            return -1
+        }
+        switch command {
+        case "new_session": return try newSession(rest)
+        case "end_session": return try endSession()
+        case "show_session": return showSession()
+        case "add_group": return try addGroup(rest)
+        case "add_batch": return try addBatch(rest)
+        case "add_test": return try addTest(rest)
+        case "run": return try run(rest)
+        case "stop": return try stop(rest)
+        case "stat": return try stat(rest)
+        case "show_error": return try showError(rest)
+        case "list_group":
+            let session = node.load().lst.session
+            for name in session?.groupOrder ?? [] { out.stdout += "\(name)\n" }
+            return 0
+        default:
+            let session = node.load().lst.session
+            for name in (session?.batches.keys).map(Array.init)?.sorted() ?? [] { out.stdout += "\(name)\n" }
+            return 0
+        }
+    }
+
+    /// The session, if `LST_SESSION` matches it; else prints why not.
+    mutating func session(_ state: SimState) -> LSTSession? {
+        guard let session = state.lst.session else {
+            out.stderr += "No session exists\n"
+            return nil
+        }
+        guard session.key == key else {
+            out.stderr += "Unmatched session key or not root\n"
+            return nil
+        }
+        return session
+    }
+
+    // MARK: Sessions
+
+    mutating func newSession(_ args: [String]) throws -> Int {
+        var timeout = 300
+        var force = false
+        var name: String?
+        var i = 0
+        while i < args.count {
+            switch args[i] {
+            case "--timeout":
+                guard i + 1 < args.count, let t = Int(args[i + 1]) else { return usage("new_session") }
+                guard t > 0 else {
+                    out.stdout += "Invalid timeout value\n"
+                    return -1
+                }
+                timeout = t
+                i += 1
+            case "--force":
+                force = true
+            default:
+                if args[i].hasPrefix("-") { return usage("new_session") }
+                name = args[i]
+            }
+            i += 1
+        }
+        let sessionName = name ?? "\(environment["USER"] ?? "root")@\(HostInfo.hostname)"
+        guard sessionName.count <= 31 else {
+            out.stdout += "Name size is limited to 31\n"
+            return -1
+        }
+        let sessionKey = key ?? Int(getpid())
+        let replaced = try node.modify { state -> Bool in
+            let existed = state.lst.session != nil
+            state.lst.session = LSTSession(name: sessionName, key: sessionKey, timeout: timeout)
+            return existed
+        }
+        if replaced && !force {
+            out.stderr += "Reader error: 'new session creation failed' at 0\n"
+        }
+        out.stdout += "SESSION: \(sessionName) FEATURES: 1 TIMEOUT: \(timeout) FORCE: \(force ? "Yes" : "No")\n"
+        return 0
+    }
+
+    mutating func endSession() throws -> Int {
+        guard session(node.load()) != nil else { return -1 }
+        try account(stopping: nil)
+        try node.modify { $0.lst.session = nil }
+        return 0
+    }
+
+    mutating func showSession() -> Int {
+        guard let session = node.load().lst.session else {
+            out.stderr += "No session exists\n"
+            return -1
+        }
+        out.stdout +=
+            "\(session.name) ID: \(session.key)@\(node.name), KEY: \(session.key) FEATURES: 1 NODES: \(Set(session.groups.values.flatMap { $0 }).count)\n"
+        return 0
+    }
+
+    // MARK: Groups, batches, tests
+
+    mutating func addGroup(_ args: [String]) throws -> Int {
+        guard args.count >= 2 else { return usage("add_group") }
+        let name = args[0]
+        var state = node.load()
+        guard var s = session(state) else { return -1 }
+        if s.groups[name] != nil {
+            out.stderr += "group already exists\n"
+            return -1
+        }
+        var nids: [String] = []
+        for ids in args.dropFirst() {
+            guard let expanded = Self.expand(ids), !expanded.isEmpty else {
+                out.stderr += "Ignore invalid id list \(ids)\n"
+                continue
+            }
+            nids += expanded
+            out.stdout += "\(ids) are added to session\n"
+        }
+        guard !nids.isEmpty else {
+            out.stderr += "No nodes added successfully, deleting group \(name)\n"
+            out.stdout += "Group is deleted\n"
+            return -1
+        }
+        s.groups[name] = nids
+        s.groupOrder.append(name)
+        try node.modify { $0.lst.session = s }
+        state.lst.session = s
+        return 0
+    }
+
+    /// lst's ID lists: `[...]` ranges anywhere, NIDs parsed the classic way; `nil` if invalid.
+    static func expand(_ text: String) -> [String]? {
+        guard let items = try? NIDList.expandBrackets(text) else { return nil }
+        var out: [String] = []
+        for item in items {
+            guard let nid = try? NID(parsing: item) else { return nil }
+            out.append(nid.description)
+        }
+        return out
+    }
+
+    mutating func addBatch(_ args: [String]) throws -> Int {
+        guard args.count == 1 else { return usage("add_batch") }
+        let state = node.load()
+        guard var s = session(state) else { return -1 }
+        guard s.batches[args[0]] == nil else {
+            out.stderr += "batch already exists\n"
+            return -1
+        }
+        s.batches[args[0]] = LSTBatch()
+        try node.modify { $0.lst.session = s }
+        return 0
+    }
+
+    mutating func addTest(_ args: [String]) throws -> Int {
+        var batch = "batch"
+        var loop = -1
+        var concurrency = 1
+        var distribute = "1:1"
+        var from: String?
+        var to: String?
+        var words: [String] = []
+        var i = 0
+        while i < args.count {
+            let arg = args[i]
+            let needsValue = ["--batch", "--loop", "--concurrency", "--distribute", "--from", "--to"].contains(arg)
+            if needsValue && i + 1 >= args.count { return usage("add_test") }
+            switch arg {
+            case "--batch": batch = args[i + 1]
+            case "--loop": loop = Int(args[i + 1]) ?? -1
+            case "--concurrency":
+                guard let c = Int(args[i + 1]), (1...1024).contains(c) else {
+                    out.stdout += "Invalid concurrency of test: \(args[i + 1])\n"
+                    return -1
+                }
+                concurrency = c
+            case "--distribute": distribute = args[i + 1]
+            case "--from": from = args[i + 1]
+            case "--to": to = args[i + 1]
+            default:
+                words.append(arg)
+                i += 1
+                continue
+            }
+            i += 2
+        }
+        guard let from, let to, let kind = words.first else { return usage("add_test") }
+        guard kind == "ping" || kind == "brw" else {
+            out.stdout += "Unknow test name \(kind)\n"
+            return -1
+        }
+        var write = false
+        var size = 4096
+        for word in words.dropFirst() {
+            if kind == "ping" {
+                out.stdout += "Unknow parameter: \(word)\n"
+                return -1
+            }
+            switch word {
+            case "read", "r": write = false
+            case "write", "w": write = true
+            case "skip_rx_copy": break
+            default:
+                if word.hasPrefix("size=") {
+                    guard let s = Self.size(String(word.dropFirst(5))), s > 0, s <= 1 << 20 else {
+                        out.stdout += "Unknow parameter: \(word)\n"
+                        return -1
+                    }
+                    size = s
+                } else if word.hasPrefix("check=") || word.hasPrefix("c=") || word.hasPrefix("off=") {
+                    continue
+                } else {
+                    out.stdout += "Unknow parameter: \(word)\n"
+                    return -1
+                }
+            }
+        }
+        let state = node.load()
+        guard var s = session(state) else { return -1 }
+        guard s.batches[batch] != nil, s.groups[from] != nil, s.groups[to] != nil else {
+            out.stdout += "Can't find test in current session\n"
+            return -1
+        }
+        s.batches[batch]!.tests.append(
+            LSTTest(
+                kind: kind, from: from, to: to, loop: loop, concurrency: concurrency, distribute: distribute,
+                write: write, size: size))
+        try node.modify { $0.lst.session = s }
+        out.stdout += "Test was added successfully\n"
+        return 0
+    }
+
+    static func size(_ text: String) -> Int? {
+        let lower = text.lowercased()
+        if lower.hasSuffix("k") { return Int(lower.dropLast()).map { $0 << 10 } }
+        if lower.hasSuffix("m") { return Int(lower.dropLast()).map { $0 << 20 } }
+        return Int(lower)
+    }
+
+    // MARK: run, stop
+
+    mutating func run(_ args: [String]) throws -> Int {
+        var name = "batch"
+        var i = 0
+        while i < args.count {
+            if args[i] == "--timeout" {
+                i += 2
+                continue
+            }
+            name = args[i]
+            i += 1
+        }
+        let state = node.load()
+        guard var s = session(state) else { return -1 }
+        guard var batch = s.batches[name] else {
+            out.stderr += "Failed to get count of nodes from \(name): No such file or directory\n"
+            return -1
+        }
+        batch.startedAt = Date().timeIntervalSince1970
+        batch.accounted = Array(repeating: 0, count: batch.tests.count)
+        s.batches[name] = batch
+        try node.modify { $0.lst.session = s }
+        out.stdout += "\(name) is running now\n"
+        return 0
+    }
+
+    mutating func stop(_ args: [String]) throws -> Int {
+        let name = args.last { !$0.hasPrefix("-") } ?? "batch"
+        let state = node.load()
+        guard let s = session(state) else { return -1 }
+        guard s.batches[name] != nil else {
+            out.stderr += "Failed to get count of nodes from \(name): No such file or directory\n"
+            return -1
+        }
+        try account(stopping: name)
+        out.stdout += "Batch is stopped\n"
+        return 0
+    }
+
+    // MARK: Traffic model
+
+    /// RPCs per second one sender produces for a test (concurrency-bound for small messages,
+    /// bandwidth-bound for large ones).
+    static func rate(_ test: LSTTest) -> Double {
+        let byConcurrency = Double(test.concurrency) * (test.kind == "ping" ? 4000 : 2500)
+        guard test.kind == "brw" else { return byConcurrency }
+        let bandwidth = 1_200.0 * 1_048_576  // ~1.2 GiB/s per sender
+        return min(byConcurrency, bandwidth / Double(test.size))
+    }
+
+    /// Whether messages from `source` reach `destination` now, without side effects.
+    func reachable(from source: NID, to destination: NID, members all: [Fabric.Member]) -> Bool {
+        guard
+            let sender = all.first(where: { $0.state.niIndex(source) != nil })
+                ?? all.first(where: {
+                    $0.state.configured
+                        && $0.state.nets.contains { net in net.nis.contains { $0.nid.net == destination.net } }
+                })
+        else { return false }
+        guard let receiver = all.first(where: { $0.state.configured && $0.state.niIndex(destination) != nil }) else {
+            return false
+        }
+        let senderNI =
+            sender.state.niIndex(source) != nil
+            ? source : (sender.state.nets.first { $0.net == destination.net }?.nis.first?.nid ?? source)
+        let sameNet = senderNI.net == destination.net
+        if sameNet {
+            guard Fabric.usable(senderNI, on: sender), Fabric.usable(destination, on: receiver) else { return false }
+        } else {
+            let viaRouter = sender.state.routes.contains { route in
+                route.net == destination.net
+                    && (all.first { $0.state.niIndex(route.gateway) != nil }.map {
+                        $0.state.routing == 1 && Fabric.usable(route.gateway, on: $0)
+                    } ?? false)
+            }
+            guard viaRouter, Fabric.usable(destination, on: receiver) else { return false }
+        }
+        for member in [sender, receiver] {
+            if member.state.dropRules.contains(where: {
+                FaultRule.matches($0.source, senderNI) && FaultRule.matches($0.destination, destination)
+                    && ($0.rate == 1 || $0.dropAll)
+            }) {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Per node of the session: RPCs sent and received per second, bytes per second, and errors.
+    struct Flow {
+        var sentRPC = 0.0
+        var receivedRPC = 0.0
+        var sentBytes = 0.0
+        var receivedBytes = 0.0
+        var errors = 0.0
+    }
+
+    func flows(_ s: LSTSession, members all: [Fabric.Member]) -> [String: Flow] {
+        var flows: [String: Flow] = [:]
+        for batch in s.batches.values where batch.startedAt != nil {
+            for test in batch.tests {
+                let senders = s.groups[test.from] ?? []
+                let receivers = s.groups[test.to] ?? []
+                guard !senders.isEmpty, !receivers.isEmpty else { continue }
+                let perSender = Self.rate(test)
+                for sender in senders {
+                    guard let source = try? NID(parsing: sender) else { continue }
+                    for receiver in receivers {
+                        guard let destination = try? NID(parsing: receiver) else { continue }
+                        let share = perSender / Double(receivers.count)
+                        if reachable(from: source, to: destination, members: all) {
+                            let bytes = test.kind == "brw" ? share * Double(test.size) : share * 56
+                            flows[sender, default: Flow()].sentRPC += share
+                            flows[receiver, default: Flow()].receivedRPC += share
+                            // Data flows from --from to --to for writes, back for reads.
+                            if test.write || test.kind == "ping" {
+                                flows[sender, default: Flow()].sentBytes += bytes
+                                flows[receiver, default: Flow()].receivedBytes += bytes
+                            } else {
+                                flows[receiver, default: Flow()].sentBytes += bytes
+                                flows[sender, default: Flow()].receivedBytes += bytes
+                            }
+                        } else {
+                            flows[sender, default: Flow()].errors += share
+                        }
+                    }
+                }
+            }
+        }
+        return flows
+    }
+
+    /// Applies the traffic of running batches since they were last accounted to the nodes' LNet
+    /// counters; `stopping` (or every batch, when nil with the session ending) stops.
+    mutating func account(stopping: String?) throws {
+        let all = Fabric(node: node).members()
+        guard var s = node.load().lst.session else { return }
+        let now = Date().timeIntervalSince1970
+        var sends: [(NID, NID, Int, Bool)] = []  // (source, destination, RPCs, delivered)
+        for (name, batch) in s.batches where batch.startedAt != nil {
+            var batch = batch
+            for (index, test) in batch.tests.enumerated() {
+                let total = Int(Self.rate(test) * (now - batch.startedAt!))
+                let delta = total - (index < batch.accounted.count ? batch.accounted[index] : 0)
+                guard delta > 0 else { continue }
+                if index < batch.accounted.count { batch.accounted[index] = total }
+                let senders = s.groups[test.from] ?? []
+                let receivers = s.groups[test.to] ?? []
+                for sender in senders {
+                    guard let source = try? NID(parsing: sender) else { continue }
+                    for receiver in receivers {
+                        guard let destination = try? NID(parsing: receiver) else { continue }
+                        let count = max(1, delta / max(1, receivers.count))
+                        sends.append(
+                            (source, destination, count, reachable(from: source, to: destination, members: all)))
+                    }
+                }
+            }
+            if stopping == nil || stopping == name { batch.startedAt = nil }
+            s.batches[name] = batch
+        }
+        try node.modify { $0.lst.session = s }
+        for member in all {
+            try member.node.modify { state in
+                for (source, destination, count, delivered) in sends {
+                    if state.niIndex(source) != nil {
+                        state.add(sent: count, from: source, to: destination, delivered: delivered)
+                    }
+                    if delivered && state.niIndex(destination) != nil {
+                        state.add(received: count, at: destination, from: source)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: stat, show_error
+
+    mutating func stat(_ args: [String]) throws -> Int {
+        var delay = 5
+        var count = -1
+        var showRate = true
+        var showBW = true
+        var read = true
+        var write = true
+        var which: Set<String> = []
+        var mbs = false
+        var groups: [String] = []
+        var i = 0
+        while i < args.count {
+            let arg = args[i]
+            switch arg {
+            case "--delay", "--timeout", "--count":
+                guard i + 1 < args.count, let v = Int(args[i + 1]) else { return usage("stat") }
+                if arg == "--count" {
+                    guard v >= -1 else {
+                        out.stdout += "Invalid count value\n"
+                        return -1
+                    }
+                    count = v
+                } else {
+                    guard v > 0 else {
+                        out.stdout += "Invalid timeout or delay value\n"
+                        return -1
+                    }
+                    if arg == "--delay" { delay = v }
+                }
+                i += 1
+            case "--bw": showRate = false
+            case "--rate": showBW = false
+            case "--read": write = false
+            case "--write": read = false
+            case "--avg": which.insert("Avg")
+            case "--min": which.insert("Min")
+            case "--max": which.insert("Max")
+            case "--mbs": mbs = true
+            default:
+                if arg.hasPrefix("-") { return usage("stat") }
+                groups.append(arg)
+            }
+            i += 1
+        }
+        guard !groups.isEmpty else { return usage("stat") }
+        if which.isEmpty { which = ["Avg", "Min", "Max"] }
+        let state = node.load()
+        guard let s = session(state) else { return -1 }
+        var resolved: [(String, [String])] = []
+        for group in groups {
+            if let nids = s.groups[group] {
+                resolved.append((group, nids))
+            } else if let nids = Self.expand(group) {
+                resolved.append((group, nids))
+            } else {
+                out.stderr += "Can't find group \(group) in current session\n"
+                return -1
+            }
+        }
+        var printed = 0
+        // The first sample only starts the counters; each later one prints.
+        while count < 0 || printed < count {
+            Thread.sleep(forTimeInterval: Double(delay))
+            try account(stopping: "")
+            let current = node.load().lst.session ?? s
+            let flows = flows(current, members: Fabric(node: node).members())
+            for (name, nids) in resolved {
+                let nodeFlows = nids.map { flows[$0] ?? Flow() }
+                let unit = mbs ? 1_000_000.0 : 1_048_576.0
+                func line(_ tag: String, _ values: [Double], format: String, unitText: String, trailing: String)
+                    -> String
+                {
+                    var text = "[\(tag)]"
+                    let stats: [(String, Double)] = [
+                        ("Avg", values.reduce(0, +) / Double(max(values.count, 1))), ("Min", values.min() ?? 0),
+                        ("Max", values.max() ?? 0),
+                    ]
+                    for (label, value) in stats where which.contains(label) {
+                        text += " \(label): " + String(format: format, value) + " \(unitText)"
+                    }
+                    return text + trailing + "\n"
+                }
+                if showRate {
+                    out.stdout += "[LNet Rates of \(name)]\n"
+                    if read {
+                        out.stdout += line(
+                            "R", nodeFlows.map(\.receivedRPC), format: "%-8.0f", unitText: "RPC/s", trailing: "")
+                    }
+                    if write {
+                        out.stdout += line(
+                            "W", nodeFlows.map(\.sentRPC), format: "%-8.0f", unitText: "RPC/s", trailing: "")
+                    }
+                }
+                if showBW {
+                    out.stdout += "[LNet Bandwidth of \(name)]\n"
+                    let u = mbs ? "MB/s" : "MiB/s"
+                    if read {
+                        out.stdout += line(
+                            "R", nodeFlows.map { $0.receivedBytes / unit }, format: "%-8.2f", unitText: u, trailing: " "
+                        )
+                    }
+                    if write {
+                        out.stdout += line(
+                            "W", nodeFlows.map { $0.sentBytes / unit }, format: "%-8.2f", unitText: u, trailing: " ")
+                    }
+                }
+                let failed = nids.filter { nid in
+                    guard let n = try? NID(parsing: nid) else { return true }
+                    return !Fabric(node: node).members().contains { $0.state.configured && $0.state.niIndex(n) != nil }
+                }.count
+                if failed > 0 { out.stdout += "Failed to stat on \(failed) nodes\n" }
+            }
+            printed += 1
+        }
+        return 0
+    }
+
+    mutating func showError(_ args: [String]) throws -> Int {
+        let sessionOnly = args.contains("--session")
+        let names = args.filter { !$0.hasPrefix("-") }
+        guard !names.isEmpty else { return usage("show_error") }
+        let state = node.load()
+        guard let s = session(state) else { return -1 }
+        try account(stopping: "")
+        let current = node.load().lst.session ?? s
+        let started = current.batches.values.compactMap(\.startedAt).min() ?? Date().timeIntervalSince1970
+        let flows = flows(current, members: Fabric(node: node).members())
+        let elapsed = max(0, Date().timeIntervalSince1970 - started)
+        for name in names {
+            guard let nids = current.groups[name] ?? Self.expand(name) else { continue }
+            out.stdout += "\(name):\n"
+            var erroneous = 0
+            for nid in nids {
+                let errors = Int((flows[nid]?.errors ?? 0) * elapsed)
+                guard errors > 0 else { continue }
+                erroneous += 1
+                let rpc = sessionOnly ? "" : " [RPC: \(errors) errors, 0 dropped, \(errors) expired]"
+                out.stderr += "12345-\(nid): [Session \(errors) brw errors, 0 ping errors]\(rpc)\n"
+            }
+            out.stdout += "Total \(erroneous) error nodes in \(name)\n"
+        }
+        return 0
+    }
+}
+
+extension SimState {
+    /// Counts `count` selftest RPCs sent from local NI `source` (lost ones count as drops and
+    /// lower the peer NI's health).
+    mutating func add(sent count: Int, from source: NID, to destination: NID, delivered: Bool) {
+        stats["send_count"] += count
+        if let (n, i) = niIndex(source) {
+            nets[n].nis[i].counters.sendCount += count
+            nets[n].nis[i].counters.sent[NICounters.put] += count
+        }
+        ensurePeer(destination, discovered: nil)
+        if let p = peerIndex(containing: destination), let i = peers[p].nis.firstIndex(where: { $0.nid == destination })
+        {
+            peers[p].nis[i].counters.sendCount += count
+            peers[p].nis[i].counters.sent[NICounters.put] += count
+            if !delivered {
+                peers[p].nis[i].counters.timeouts += count
+                peers[p].nis[i].health = max(0, peers[p].nis[i].health - globals.healthSensitivity)
+                stats["remote_timeout_count"] += count
+                stats["drop_count"] += count
+            }
+        }
+    }
+
+    /// Counts `count` selftest RPCs received on local NI `destination`.
+    mutating func add(received count: Int, at destination: NID, from source: NID) {
+        stats["recv_count"] += count
+        if let (n, i) = niIndex(destination) {
+            nets[n].nis[i].counters.recvCount += count
+            nets[n].nis[i].counters.received[NICounters.put] += count
+        }
+        ensurePeer(source, discovered: nil)
+        if let p = peerIndex(containing: source), let i = peers[p].nis.firstIndex(where: { $0.nid == source }) {
+            peers[p].nis[i].counters.recvCount += count
+            peers[p].nis[i].counters.received[NICounters.put] += count
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import LNetSim
+import LUTFCore
+import OrderedCollections
+
+/// An agent whose node runs the LNet simulator: the simulated `lnetctl`, `lctl` and `lst` come
+/// first on the Python workers' `PATH`, and the node's interfaces are published to the fabric
+/// every second (other nodes cannot see them otherwise, e.g. from another network namespace).
+public struct SimulatedLNet: AgentCallHandler {
+    public let toolDirectory: String
+    public let node: SimNode
+
+    /// Prepares the node: `$LUTF_SIM_NODE` (default `workDirectory/lnet`), the tool links in
+    /// `workDirectory/bin`.
+    public init(workDirectory: String, environment: [String: String]) throws {
+        var env = environment
+        if env["LUTF_SIM_NODE"] == nil { env["LUTF_SIM_NODE"] = workDirectory + "/lnet" }
+        self.node = try SimNode.fromEnvironment(env)
+        self.toolDirectory = workDirectory + "/bin"
+        try SimCommand.linkTools(into: toolDirectory)
+    }
+
+    /// What workers need in their environment.
+    public func workerEnvironment(base: [String: String]) -> [String: String] {
+        var env: [String: String] = [
+            "PATH": toolDirectory + ":" + (base["PATH"] ?? "/usr/bin:/bin"), "LUTF_LNET": "simulated",
+            "LUTF_SIM_NODE": node.directory,
+        ]
+        if let fabric = node.fabric { env["LUTF_SIM_FABRIC"] = fabric }
+        if let interfaces = node.simulatedInterfaces {
+            env["LUTF_SIM_INTERFACES"] = interfaces.map { "\($0.name)=\($0.addresses.joined(separator: "+"))" }.joined(
+                separator: ",")
+        }
+        return env
+    }
+
+    /// The node's interfaces as `[{name, addresses}]`: loopback and the simulated ones.
+    public var interfacesValue: Value {
+        let state = node.load()
+        var list: [Value] = NetworkInterface.discover().filter(\.isLoopback).map {
+            ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))]
+        }
+        for interface in node.interfaces(state: state) where interface.up {
+            list.append(["name": .string(interface.name), "addresses": .list(interface.addresses.map(Value.string))])
+        }
+        return .list(list)
+    }
+
+    public func accepts(_ request: OrderedDictionary<String, Value>) -> Bool { false }
+
+    public func handle(_ request: OrderedDictionary<String, Value>, agent: Agent) async throws -> Value { .null }
+
+    public func run(agent: Agent) async throws {
+        while !Task.isCancelled {
+            _ = node.interfaces(state: node.load())
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+}

@@ -1,0 +1,310 @@
+"""LNet configuration and traffic from test scripts: ``LNet`` drives lnetctl and lctl.
+
+``LNet()`` works on this node; ``LNet(target=agent)`` on that agent. It runs whichever tools
+the node has: on a Lustre node the real ``lnetctl``/``lctl``, on a simulated node (the embedded
+cluster) the simulator's, through the same code path. Every failing command raises
+``LNetError`` naming the command and the tool's own error (``errno``, ``descr``).
+"""
+
+import os
+import shutil
+import subprocess
+import threading
+
+import lutf
+
+from . import _tools, _yaml
+from ._tools import LNetError  # noqa: F401 - part of the API
+
+__all__ = ["LNet", "LNetError", "clean_node", "clean_cluster"]
+
+
+class LNet(lutf.BaseTest):
+    """The LNet of one node."""
+
+    # -- raw tools --
+
+    def lnetctl(self, *args, check=True, input=None):
+        """Runs ``lnetctl ARGS`` and returns its output as YAML data (a dict; {} if none)."""
+        _, out, _ = _tools.run("lnetctl", args, check=check, input=input)
+        return _yaml.load(out) if out.strip() else {}
+
+    def lnetctl_raw(self, *args, input=None):
+        """Runs ``lnetctl ARGS`` and returns ``{rc, stdout, stderr}`` without checking."""
+        rc, out, err = _tools.run("lnetctl", args, check=False, input=input)
+        return {"rc": rc, "stdout": out, "stderr": err}
+
+    def lctl(self, *args, check=True):
+        """Runs ``lctl ARGS`` and returns its standard output."""
+        _, out, _ = _tools.run("lctl", args, check=check)
+        return out
+
+    # -- lifecycle --
+
+    def load(self):
+        """Loads the LNet modules (real nodes; the simulator's are always there)."""
+        if not _tools.simulated():
+            _tools.run("modprobe", ["lnet"])
+
+    def configure(self, all=False):
+        self.lnetctl("lnet", "configure", *(["--all"] if all else []))
+
+    def unconfigure(self):
+        self.lnetctl("lnet", "unconfigure")
+
+    def unload(self):
+        """Unloads LNet: every setting, globals included, back to its default."""
+        if _tools.simulated():
+            _sim("unload")
+        elif _tools.available("lustre_rmmod"):
+            _tools.run("lustre_rmmod", [])
+        else:
+            _tools.run("modprobe", ["-r", "lnet"])
+
+    # -- nets --
+
+    def add_net(self, net, interfaces, **tunables):
+        """Adds ``net`` on ``interfaces`` (a name or a list); tunables as ``peer_credits=16``."""
+        if isinstance(interfaces, str):
+            interfaces = [interfaces]
+        args = ["net", "add", "--net", net, "--if", ",".join(interfaces)]
+        for key, value in tunables.items():
+            args += ["--" + key.replace("_", "-"), value]
+        self.lnetctl(*args)
+
+    def del_net(self, net, interface=None):
+        self.lnetctl("net", "del", "--net", net, *(["--if", interface] if interface else []))
+
+    def nets(self, verbose=0, net=None):
+        """``net show`` as a list of ``{net type, local NI(s)}``."""
+        args = ["net", "show"] + (["-v", verbose] if verbose else []) + (["--net", net] if net else [])
+        return self.lnetctl(*args).get("net", [])
+
+    def nis(self, verbose=0):
+        """Every local NI (lo included) as a dict with its ``nid``."""
+        return [ni for net in self.nets(verbose) for ni in net.get("local NI(s)", [])]
+
+    def ni(self, nid, verbose=2):
+        for ni in self.nis(verbose):
+            if ni.get("nid") == nid:
+                return ni
+        raise lutf.NotFoundError("no local NI %s (NIs: %s)" % (nid, ", ".join(n.get("nid", "?") for n in self.nis())))
+
+    def nids(self):
+        """``lctl list_nids``: the NIDs of the node, lo excluded."""
+        return self.lctl("list_nids").split()
+
+    def set_ni_health(self, nid, value):
+        self.lnetctl("net", "set", "--nid", nid, "--health", value)
+
+    # -- peers --
+
+    def add_peer(self, primary, nids=(), lock=False):
+        args = ["peer", "add", "--prim_nid", primary]
+        if nids:
+            args += ["--nid", ",".join(nids) if not isinstance(nids, str) else nids]
+        if lock:
+            args.append("--lock_prim")
+        self.lnetctl(*args)
+
+    def del_peer(self, primary, nids=None, force=False):
+        args = ["peer", "del", "--prim_nid", primary]
+        if nids:
+            args += ["--nid", ",".join(nids) if not isinstance(nids, str) else nids]
+        if force:
+            args.append("--force")
+        self.lnetctl(*args)
+
+    def peers(self, verbose=0):
+        return self.lnetctl("peer", "show", *(["-v", verbose] if verbose else [])).get("peer", [])
+
+    def peer(self, nid, verbose=0):
+        """The peer holding ``nid`` (``primary nid``, ``Multi-Rail``, ``peer ni``), or None."""
+        result = self.lnetctl_raw("peer", "show", "--nid", nid, *(["-v", verbose] if verbose else []))
+        if result["rc"] != 0:
+            return None
+        peers = _yaml.load(result["stdout"]).get("peer", [])
+        return peers[0] if peers else None
+
+    def peer_nids(self, nid):
+        """The NIDs of the peer holding ``nid`` (primary first), or [] if there is none."""
+        peer = self.peer(nid)
+        return [ni["nid"] for ni in peer["peer ni"]] if peer else []
+
+    def set_peer_health(self, nid, value):
+        self.lnetctl("peer", "set", "--nid", nid, "--health", value)
+
+    # -- routes and routing --
+
+    def add_route(self, net, gateway, hop=None, priority=None):
+        args = ["route", "add", "--net", net, "--gateway", gateway]
+        if hop is not None:
+            args += ["--hop", hop]
+        if priority is not None:
+            args += ["--priority", priority]
+        self.lnetctl(*args)
+
+    def del_route(self, net, gateway):
+        self.lnetctl("route", "del", "--net", net, "--gateway", gateway)
+
+    def routes(self, verbose=False):
+        return self.lnetctl("route", "show", *(["-v"] if verbose else [])).get("route", [])
+
+    def set_routing(self, enabled):
+        self.lnetctl("set", "routing", 1 if enabled else 0)
+
+    def routing(self):
+        return self.lnetctl("routing", "show")
+
+    # -- globals --
+
+    def set_global(self, name, value):
+        self.lnetctl("set", name, value)
+
+    def globals(self):
+        return self.lnetctl("global", "show").get("global", {})
+
+    # -- show, export, import, snapshots --
+
+    def export(self, backup=False):
+        """``lnetctl export`` as text."""
+        _, out, _ = _tools.run("lnetctl", ["export"] + (["--backup"] if backup else []))
+        return out
+
+    def import_config(self, text, delete=False):
+        _tools.run("lnetctl", ["import"] + (["--del"] if delete else []), input=text)
+
+    def snapshot(self):
+        """The node's configuration (``export --backup``), to give to :meth:`restore`."""
+        return {"configured": self.configured(), "config": self.export(backup=True)}
+
+    def restore(self, snapshot):
+        """Puts the configuration of a :meth:`snapshot` back (LNet is reconfigured)."""
+        self.lnetctl_raw("lnet", "unconfigure")
+        if snapshot.get("configured"):
+            self.configure()
+            self.import_config(snapshot["config"])
+
+    def configured(self):
+        return self.lnetctl_raw("net", "show")["rc"] == 0
+
+    # -- traffic --
+
+    def ping(self, nid, timeout=None, source=None):
+        """Pings ``nid``; returns the NIDs it answered with. Raises LNetError if it fails."""
+        args = ["ping", nid] + (["--timeout", timeout] if timeout is not None else [])
+        args += ["--source", source] if source else []
+        return [n["nid"] for item in self.lnetctl(*args).get("ping", []) for n in item.get("peer_ni", [])]
+
+    def try_ping(self, nid, timeout=None):
+        """Pings ``nid``; True if it answered."""
+        args = ["ping", nid] + (["--timeout", timeout] if timeout is not None else [])
+        return self.lnetctl_raw(*args)["rc"] == 0
+
+    def discover(self, nid, force=False):
+        """Discovers ``nid``; returns the NIDs of the local peer record afterwards."""
+        out = self.lnetctl("discover", nid, *(["--force"] if force else []))
+        return [n["nid"] for item in out.get("discover", []) for n in item.get("peer_ni", [])]
+
+    def stats(self):
+        return self.lnetctl("stats", "show").get("statistics", {})
+
+    def reset_stats(self):
+        self.lnetctl("stats", "reset")
+
+    # -- fault injection --
+
+    def add_drop_rule(self, src="*", dst="*", rate=1, interval=None, messages=()):
+        args = ["fault", "drop", "add", "--source", src, "--dest", dst]
+        args += ["--interval", interval] if interval else ["--rate", rate]
+        for m in messages:
+            args += ["--message", m]
+        self.lnetctl(*args)
+
+    def add_delay_rule(self, src, dst, latency, rate=1):
+        self.lnetctl("fault", "delay", "add", "--source", src, "--dest", dst, "--rate", rate, "--latency", latency)
+
+    def del_drop_rules(self, src=None, dst=None):
+        args = ["--all"] if src is None else ["--source", src, "--dest", dst]
+        self.lnetctl_raw("fault", "drop", "del", *args)
+
+    def del_delay_rules(self, src=None, dst=None):
+        args = ["--all"] if src is None else ["--source", src, "--dest", dst]
+        self.lnetctl_raw("fault", "delay", "del", *args)
+
+    def drop_rules(self):
+        return [r for r in self.lnetctl("fault", "drop", "show").get("fault", [])]
+
+    def delay_rules(self):
+        return [r for r in self.lnetctl("fault", "delay", "show").get("fault", [])]
+
+    # -- interfaces --
+
+    def interfaces(self):
+        """Names of the node's interfaces LNet can use (up, not loopback)."""
+        return [i["name"] for i in lutf.me.interfaces() if i["name"] != "lo" and i.get("addresses")]
+
+    def require_interfaces(self, n):
+        """``n`` interface names, or SKIP the test saying how many this node has."""
+        names = self.interfaces()
+        if len(names) < n:
+            lutf.skip("needs %d interfaces on %s, it has %d (%s)" % (n, lutf.me.name, len(names), ", ".join(names) or "none"))
+        return names[:n]
+
+    def address(self, interface):
+        for i in lutf.me.interfaces():
+            if i["name"] == interface:
+                v4 = [a for a in i["addresses"] if ":" not in a]
+                return (v4 or i["addresses"])[0]
+        raise lutf.NotFoundError("no interface %s on %s" % (interface, lutf.me.name))
+
+    def set_link(self, interface, up):
+        """Takes ``interface`` down or brings it up (a real link on real nodes)."""
+        if _tools.simulated():
+            _sim("link", interface, "up" if up else "down")
+        else:
+            _tools.run("ip", ["link", "set", interface, "up" if up else "down"])
+
+
+def _sim(*args):
+    """Runs ``lutf sim ARGS`` (the simulator's lnetctl is a link to the lutf binary)."""
+    lnetctl = shutil.which("lnetctl")
+    binary = os.path.realpath(lnetctl) if lnetctl else "lutf"
+    done = subprocess.run([binary, "sim"] + list(args), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise LNetError("lutf sim " + " ".join(args), done.returncode, done.stdout, done.stderr)
+
+
+def clean_node():
+    """The clean slate, on this node: LNet unconfigured, fault rules gone; on a simulated node
+    LNet is unloaded too (globals back to defaults) and its interfaces are brought back up."""
+    if _tools.simulated():
+        _sim("unload")
+        _sim("link", "--all", "up")
+        return "simulated"
+    if not _tools.available("lnetctl"):
+        return "no lnetctl"
+    _tools.run("lnetctl", ["lnet", "unconfigure"], check=False)
+    if _tools.available("lctl"):
+        for kind in ("drop", "delay"):
+            _tools.run("lctl", ["net_%s_reset" % kind], check=False)
+    return "unconfigured"
+
+
+def clean_cluster():
+    """Runs :func:`clean_node` on every agent at once; raises if one fails."""
+    errors = []
+
+    def clean(agent):
+        try:
+            lutf.call(agent, clean_node)
+        except lutf.LUTFError as error:
+            errors.append("%s: %s" % (agent.name, error))
+
+    threads = [threading.Thread(target=clean, args=(a,)) for a in lutf.agents()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise lutf.LUTFError("clean-up failed on " + "; ".join(errors))

@@ -1,0 +1,97 @@
+"""lnet_selftest runs between groups of nodes: ``Selftest`` drives ``lst`` and parses its stats.
+
+``Selftest(target=agent).run(...)`` runs the console on that agent (any node of the cluster can
+be the console); the groups are NID lists of the nodes taking part.
+"""
+
+import os
+import re
+
+import lutf
+
+from . import _tools
+from ._errors import remote_type
+
+__all__ = ["Selftest", "SelftestError", "parse_stat"]
+
+
+@remote_type
+class SelftestError(lutf.LUTFError):
+    """A selftest session failed: which ``lst`` step, and what it said."""
+
+    code = "selftest"
+
+
+_BLOCK = re.compile(r"^\[LNet (Rates|Bandwidth) of (.+)\]$")
+_LINE = re.compile(r"^\[([RW])\]((?:\s+(?:Avg|Min|Max):\s+[-\d.]+\s+\S+)+)\s*$")
+
+
+def parse_stat(text):
+    """``lst stat`` output as ``{group: {"rates"|"bandwidth": {"R"|"W": {"avg","min","max"}}}}``
+    (the last sample of each group wins)."""
+    result = {}
+    group = kind = None
+    for line in text.splitlines():
+        line = line.rstrip()
+        header = _BLOCK.match(line)
+        if header:
+            kind = "rates" if header.group(1) == "Rates" else "bandwidth"
+            group = header.group(2)
+            result.setdefault(group, {}).setdefault(kind, {})
+            continue
+        values = _LINE.match(line)
+        if values and group:
+            parsed = {}
+            for label, number in re.findall(r"(Avg|Min|Max):\s+([-\d.]+)", values.group(2)):
+                parsed[label.lower()] = float(number)
+            result[group][kind][values.group(1)] = parsed
+    return result
+
+
+class Selftest(lutf.BaseTest):
+    """An lnet_selftest console on one node."""
+
+    def _lst(self, key, *args):
+        env_key = os.environ.get("LST_SESSION")
+        os.environ["LST_SESSION"] = str(key)
+        try:
+            rc, out, err = _tools.run("lst", args, check=False)
+        finally:
+            if env_key is None:
+                os.environ.pop("LST_SESSION", None)
+            else:
+                os.environ["LST_SESSION"] = env_key
+        if rc != 0:
+            raise SelftestError("lst %s failed (exit %d): %s" % (" ".join(map(str, args)), rc, (err or out).strip()))
+        return out
+
+    def run(self, clients, servers, test="brw", mode="write", size="1M", concurrency=8, seconds=2):
+        """Runs ``test`` from the ``clients`` NIDs to the ``servers`` NIDs for ``seconds`` (one stat
+        sample per second) and returns ``{"servers": stats, "clients": stats, "errors": n}`` with the
+        stats of :func:`parse_stat`."""
+        key = os.getpid()
+        self._lst(key, "new_session", "--force", "lutf%d" % key)
+        try:
+            self._lst(key, "add_group", "clients", *clients)
+            self._lst(key, "add_group", "servers", *servers)
+            self._lst(key, "add_batch", "bulk")
+            params = [test] + ([mode, "size=%s" % size] if test == "brw" else [])
+            self._lst(
+                key, "add_test", "--batch", "bulk", "--concurrency", concurrency, "--from", "clients", "--to", "servers",
+                *params
+            )
+            self._lst(key, "run", "bulk")
+            out = self._lst(key, "stat", "--delay", 1, "--count", max(1, int(seconds)), "servers", "clients")
+            errors = self._lst(key, "show_error", "servers", "clients")
+            self._lst(key, "stop", "bulk")
+        finally:
+            self._end(key)
+        stats = parse_stat(out)
+        error_nodes = sum(int(n) for n in re.findall(r"Total (\d+) error nodes", errors))
+        return {"servers": stats.get("servers", {}), "clients": stats.get("clients", {}), "errors": error_nodes}
+
+    def _end(self, key):
+        try:
+            self._lst(key, "end_session")
+        except SelftestError:
+            pass
