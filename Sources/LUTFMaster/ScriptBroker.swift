@@ -19,6 +19,8 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         Value
 
     public let master: Master
+    /// Events and barriers of the running tests.
+    public let sync = SyncHub()
     private let directory: String
     private let logger: Logger
     private let listening = OneShot<String>()
@@ -36,6 +38,7 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         self.master = master
         self.directory = directory
         self.logger = logger
+        registerSynchronisation(sync)
     }
 
     /// The local socket path scripts connect to, once listening.
@@ -63,20 +66,23 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         }
     }
 
-    /// Tells every running test that `agent` died.
-    public func agentDied(_ agent: String, reason: String) {
+    /// Tells every running test, and every barrier, that `agent` died.
+    public func agentDied(_ agent: String, reason: String) async {
         for session in state.withLock({ Array($0.sessionsByID.values) }) {
             session.agentDied(agent, reason: reason)
         }
+        await sync.agentDied(agent, reason: reason)
     }
 
-    /// Stops accepting requests for `session`.
-    public func remove(_ session: TestSession) {
+    /// Stops accepting requests for `session` and drops its events and barriers (failing any
+    /// wait still pending).
+    public func remove(_ session: TestSession) async {
         session.end()
         state.withLock {
             $0.sessionsByToken[session.token] = nil
             $0.sessionsByID[session.id] = nil
         }
+        await sync.end(scope: session.id)
     }
 
     // MARK: Local socket
@@ -92,7 +98,7 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 for await event in events {
-                    if case .died(let agent, let reason) = event { self.agentDied(agent, reason: reason) }
+                    if case .died(let agent, let reason) = event { await self.agentDied(agent, reason: reason) }
                 }
             }
             try await listener.executeThenClose { inbound in

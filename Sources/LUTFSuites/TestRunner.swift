@@ -104,7 +104,6 @@ public final class TestRunner {
             callbacks: suite.callbacks, params: .map(settings.params), noClean: settings.noClean,
             timeout: settings.timeout, directory: directory)
         broker.add(session)
-        defer { broker.remove(session) }
 
         let process: ChildProcess
         do {
@@ -118,6 +117,7 @@ public final class TestRunner {
             spec.gracePeriod = settings.gracePeriod
             process = try await supervisor.start(spec)
         } catch {
+            await broker.remove(session)
             return failure("cannot start the test's Python process: \(error)")
         }
 
@@ -142,6 +142,7 @@ public final class TestRunner {
             result = failure("timed out after \(Self.wholeSeconds(seconds)) s")
         }
         await endTest(session)
+        await broker.remove(session)
         if let death = session.deathOfCalledAgent {
             if result.status == .fail {
                 result.error += "; \(death)"

@@ -10,6 +10,11 @@ A test script is ``suite_<suite>/test_<key>.py`` defining ``run()`` or ``run(par
 Nodes: ``lutf.agents()``, ``lutf.agent(name)``, ``lutf.get_target(role_or_name)``,
 ``lutf.require_agents(n)``, ``lutf.me`` (this node), ``lutf.get_environment()``.
 
+Nodes in step: ``lutf.event(name)`` (``set(payload)``, ``wait(timeout)``, ``is_set()``),
+``lutf.barrier(name, parties, timeout)`` (raises ``lutf.BarrierBroken`` naming a dead party or
+who never arrived), ``lutf.events.subscribe(pattern)`` / ``lutf.events.post(name, payload)``.
+All of it is per test, and callable from remote methods too.
+
 Remote objects: a class derived from ``lutf.BaseTest`` created with ``target=agent`` lives on
 that agent; every method call runs there and its return value comes back (YAML data only).
 ``lutf.call(agent, function, *args)`` runs a module-level function there. Exceptions raised
@@ -32,6 +37,7 @@ from ._errors import (  # noqa: F401 - re-exported
     Skip,
     TimeoutError,
 )
+from ._sync import Event, Subscription, barrier, event, events  # noqa: F401 - re-exported
 from ._values import to_wire
 
 PASS = "PASS"
@@ -41,7 +47,8 @@ SKIP = "SKIP"
 __all__ = [
     "PASS", "FAIL", "SKIP", "skip", "agents", "agent", "get_target", "require_agents", "me",
     "get_environment", "BaseTest", "call", "Agent", "LUTFError", "RemoteError", "AgentDeadError",
-    "TimeoutError", "NotFoundError", "SerializationError", "BarrierBroken", "Skip",
+    "TimeoutError", "NotFoundError", "SerializationError", "BarrierBroken", "Skip", "event", "barrier", "events",
+    "Event", "Subscription",
 ]
 
 

@@ -1,0 +1,56 @@
+import LUTFCore
+
+extension ScriptBroker {
+    /// Adds the synchronisation operations (events, barriers, asynchronous events) backed by `hub`.
+    public func registerSynchronisation(_ hub: SyncHub) {
+        @Sendable func scope(_ session: TestSession?) -> String { session?.id ?? "" }
+        @Sendable func name(_ request: Value) throws -> String {
+            guard let name = request["name"]?.stringValue, !name.isEmpty else {
+                throw LUTFError(.usage, "\(request["op"]?.plainText ?? "event"): a name is needed")
+            }
+            return name
+        }
+        @Sendable func timeout(_ request: Value) -> Double { request["timeout"]?.doubleValue ?? 60 }
+
+        register("event_set") { request, session, _ in
+            await hub.set(try name(request), payload: request["payload"] ?? .null, scope: scope(session))
+            return true
+        }
+        register("event_clear") { request, session, _ in
+            await hub.clear(try name(request), scope: scope(session))
+            return true
+        }
+        register("event_is_set") { request, session, _ in
+            .bool(await hub.isSet(try name(request), scope: scope(session)))
+        }
+        register("event_wait") { request, session, _ in
+            try await hub.wait(try name(request), timeout: timeout(request), scope: scope(session))
+        }
+        register("barrier") { [master] request, session, caller in
+            let parties = request["parties"]?.listValue?.compactMap(\.stringValue)
+            let count = request["count"]?.intValue ?? parties?.count ?? 0
+            guard count > 0 else { throw LUTFError(.usage, "barrier: parties must be a list of agents or a count > 0") }
+            var dead: [String: String] = [:]
+            for status in await master.registry.snapshot() where status.state == .dead {
+                dead[status.name] = status.deadReason ?? "dead"
+            }
+            return try await hub.arrive(
+                try name(request), caller: caller, parties: parties, count: count, timeout: timeout(request),
+                scope: scope(session), dead: dead)
+        }
+        register("subscribe") { request, session, _ in
+            .int(await hub.subscribe(request["pattern"]?.stringValue ?? "*", scope: scope(session)))
+        }
+        register("post_event") { request, session, caller in
+            .int(
+                await hub.post(
+                    try name(request), payload: request["payload"] ?? .null, from: caller, scope: scope(session)))
+        }
+        register("next_event") { request, session, _ in
+            guard let subscription = request["subscription"]?.intValue else {
+                throw LUTFError(.usage, "next_event: no subscription")
+            }
+            return try await hub.next(subscription, timeout: timeout(request), scope: scope(session))
+        }
+    }
+}
