@@ -63,6 +63,8 @@ let package = Package(
             name: "LUTFAgent",
             dependencies: [
                 "LUTFCore", "LUTFWire", "LNetSim",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -23,7 +23,7 @@ public final class Agent: Service, Sendable {
 
     public init(settings: AgentSettings, handlers: [any AgentCallHandler] = [], logger: Logger) {
         self.settings = settings
-        self.handlers = handlers + [BuiltinFunctions()]
+        self.handlers = handlers + [Evidence(), BuiltinFunctions()]
         var logger = logger
         logger[metadataKey: "lutf.agent"] = .string(settings.name)
         self.logger = logger

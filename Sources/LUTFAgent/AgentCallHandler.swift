@@ -18,7 +18,7 @@ extension AgentCallHandler {
 
 /// The functions every agent has without Python: `echo`, `info`, `interfaces`, `sleep`, `fail`.
 public struct BuiltinFunctions: AgentCallHandler {
-    public static let names = ["echo", "info", "interfaces", "sleep", "fail"]
+    public static let names = ["echo", "info", "interfaces", "sleep", "fail", "collect", "mark"]
 
     public init() {}
 

@@ -28,8 +28,31 @@ public struct LUTFLogHandler: LogHandler {
         }
         let time = LogSink.timestamp()
         let tagText = tags.isEmpty ? "" : " [" + tags.joined(separator: " ") + "]"
-        sink.write("\(time) \(event.level.rawValue.uppercased()) \(label)\(tagText) \(event.message)\n")
+        let line = "\(time) \(event.level.rawValue.uppercased()) \(label)\(tagText) \(event.message)\n"
+        sink.write(line)
+        LogRing.shared.append(line)
     }
+}
+
+/// The last lines this process logged, kept in memory (an agent's own log for evidence).
+public final class LogRing: Sendable {
+    public static let shared = LogRing(capacity: 2000)
+    private let lines = Mutex<[String]>([])
+    private let capacity: Int
+
+    public init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    public func append(_ line: String) {
+        lines.withLock {
+            $0.append(line)
+            if $0.count > capacity { $0.removeFirst($0.count - capacity) }
+        }
+    }
+
+    /// The kept lines, oldest first.
+    public var text: String { lines.withLock { $0.joined() } }
 }
 
 /// Where log lines go; writes are serialised so lines from several threads never interleave.

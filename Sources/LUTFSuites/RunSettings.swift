@@ -13,6 +13,10 @@ public struct RunSettings: Sendable {
     public var extraPythonPaths: [String] = []
     /// Seconds between SIGTERM and SIGKILL when a test's process is torn down.
     public var gracePeriod = 2.0
+    /// When to collect evidence from the nodes (default: when a test fails or times out).
+    public var collect = CollectPolicy.failure
+    /// Seconds each node gets to hand over its evidence.
+    public var collectDeadline = 10.0
 
     public init() {}
 

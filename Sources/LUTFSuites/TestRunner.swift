@@ -121,7 +121,19 @@ public final class TestRunner {
             return failure("cannot start the test's Python process: \(error)")
         }
 
+        let master = self.master
+        async let marked: Void = EvidenceCollector.mark(session, master: master)
         let outcome = await wait(for: session, process: process)
+        await marked
+        // Evidence first, while everything the test left is still in place.
+        let failed: Bool
+        switch outcome {
+        case .reported(let report): failed = report["status"]?.stringValue != "PASS" && report["status"]?.stringValue != "SKIP"
+        case .exited, .timedOut: failed = true
+        }
+        if settings.collect == .always || (failed && settings.collect == .failure) {
+            await EvidenceCollector.collect(session, master: master, deadline: settings.collectDeadline)
+        }
         var result: TestResult
         switch outcome {
         case .reported(let report):

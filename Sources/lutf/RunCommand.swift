@@ -22,6 +22,12 @@ struct RunCommand: AsyncParsableCommand {
             ./lutf-results/RUN-ID): results.yml (auster's format, rewritten after every test), \
             junit.xml, SUITE/TEST/output.log and rpc.log per test, nodes/ agent logs, results.zip.
 
+            When a test fails or times out (or always, with --collect always), before anything is \
+            torn down, every node hands over evidence into SUITE/TEST/NODE/: lctl-dk.log (the LNet \
+            debug log since the test started), lnetctl-export.yaml, stats.yaml, peers.yaml, \
+            kernel.log, agent.log and crash-dumps.txt; SUITE/TEST/evidence.txt says what came \
+            from where, and which node did not answer in time.
+
             Exit status: 0 if no test failed (expected failures do not count), 1 if a test failed, \
             2 for usage or set-up errors.
             """
@@ -66,11 +72,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for the agents to join.")
     var joinTimeout = 30.0
 
+    @Option(
+        name: .long,
+        help: "When to collect evidence from every node into SUITE/TEST/NODE/: failure (failed or timed-out tests), always, never."
+    )
+    var collect = "failure"
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard agents >= 1 && agents <= 64 else { throw ValidationError("--agents must be from 1 to 64, got \(agents)") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
+        guard CollectPolicy(rawValue: collect) != nil else {
+            throw ValidationError("--collect must be failure, always or never, got '\(collect)'")
+        }
     }
 
     func run() async throws {
@@ -88,6 +103,7 @@ struct RunCommand: AsyncParsableCommand {
             request.resultsDirectory = results
             request.settings.timeout = timeout
             request.settings.noClean = noClean
+            request.settings.collect = CollectPolicy(rawValue: collect) ?? .failure
             for text in param {
                 let (k, v) = try RunSettings.param(text)
                 request.settings.params[k] = v

@@ -1,0 +1,134 @@
+import Foundation
+import LNetSim
+import LUTFCore
+import OrderedCollections
+import Subprocess
+import SystemPackage
+
+/// What an agent gathers when a test fails: the LNet debug log since the test's start mark,
+/// `lnetctl export`, `stats show`, `peer show -v`, the kernel log tail, its own log, and a
+/// listing of crash dumps. Every collector has a deadline; one that fails or runs late is
+/// reported, not waited on.
+public struct Evidence: AgentCallHandler {
+    public init() {}
+
+    public func accepts(_ request: OrderedDictionary<String, Value>) -> Bool {
+        request["type"]?.stringValue == "function_call" && (request["script"] ?? .null).isNull
+            && ["collect", "mark"].contains(request["fname"]?.stringValue ?? "")
+    }
+
+    public func handle(_ request: OrderedDictionary<String, Value>, agent: Agent) async throws -> Value {
+        let parameters = request["parameters"] ?? [:]
+        let deadline = parameters["deadline"]?.doubleValue ?? 10
+        let tools = ToolRunner(simulated: agent.settings.lnetBackend == "simulated", deadline: deadline)
+        if request["fname"]?.stringValue == "mark" {
+            let text = parameters["text"]?.stringValue ?? "lutf"
+            let result = await tools.run("lctl", ["mark", text])
+            return .bool(result.status == 0)
+        }
+        let mark = parameters["mark"]?.stringValue
+        var files = OrderedDictionary<String, Value>()
+        var problems = OrderedDictionary<String, Value>()
+        func add(_ name: String, _ result: ToolRunner.Result) {
+            if let problem = result.problem {
+                problems[name] = .string(problem.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+            }
+            files[name] = .string(result.stdout + result.stderr)
+        }
+        async let dk = tools.run("lctl", ["dk"])
+        async let export = tools.run("lnetctl", ["export"])
+        async let stats = tools.run("lnetctl", ["stats", "show"])
+        async let peers = tools.run("lnetctl", ["peer", "show", "-v"])
+        async let kernel = tools.kernelLog(lines: 200)
+        var dkResult = await dk
+        if let mark, let range = dkResult.stdout.range(of: "DEBUG MARKER: \(mark)\n") {
+            dkResult.stdout = String(dkResult.stdout[range.upperBound...])
+        }
+        add("lctl-dk.log", dkResult)
+        add("lnetctl-export.yaml", await export)
+        add("stats.yaml", await stats)
+        add("peers.yaml", await peers)
+        add("kernel.log", await kernel)
+        files["agent.log"] = .string(LogRing.shared.text)
+        files["crash-dumps.txt"] = .string(Self.crashDumps())
+        return ["files": .map(files), "problems": .map(problems)]
+    }
+
+    /// A listing of `/var/crash` (where kdump leaves vmcores).
+    static func crashDumps() -> String {
+        let fm = FileManager.default
+        guard let entries = fm.enumerator(atPath: "/var/crash")?.allObjects as? [String], !entries.isEmpty else {
+            return "no crash dumps in /var/crash\n"
+        }
+        return entries.sorted().map { entry -> String in
+            let size = (try? fm.attributesOfItem(atPath: "/var/crash/" + entry)[.size] as? Int) ?? 0
+            return "\(size)\t/var/crash/\(entry)"
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Runs this node's LNet tools with a deadline: the simulator's in this process on a simulated
+/// node, the real ones as processes otherwise.
+struct ToolRunner: Sendable {
+    var simulated: Bool
+    var deadline: Double
+
+    struct Result: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// Why the output is missing or partial (failed, too slow, tool absent).
+        var problem: String?
+    }
+
+    func run(_ tool: String, _ args: [String]) async -> Result {
+        if simulated {
+            let env = ProcessInfo.processInfo.environment
+            let output: SimOutput
+            switch tool {
+            case "lnetctl": output = LNetCtl.main(args, environment: env, input: { nil })
+            case "lctl": output = LCtl.main(args, environment: env)
+            default: output = LST.main(args, environment: env)
+            }
+            return Result(
+                status: output.status, stdout: output.stdout, stderr: output.stderr,
+                problem: output.status == 0 ? nil : "\(tool) \(args.joined(separator: " ")) exited \(output.status): \(output.stderr)")
+        }
+        return await process(tool, args)
+    }
+
+    func process(_ executable: String, _ args: [String]) async -> Result {
+        let deadline = self.deadline
+        do {
+            return try await withTimeout(seconds: deadline) {
+                let result = try await Subprocess.run(
+                    .name(executable), arguments: Arguments(args), output: .string(limit: 32 << 20),
+                    error: .string(limit: 1 << 20))
+                let status: Int32
+                switch result.terminationStatus {
+                case .exited(let code): status = code
+                case .signaled(let signal): status = 128 + signal
+                }
+                return Result(
+                    status: status, stdout: result.standardOutput, stderr: result.standardError,
+                    problem: status == 0 ? nil : "\(executable) \(args.joined(separator: " ")) exited \(status): \(result.standardError)")
+            }
+        } catch let error as LUTFError where error.code == .timeout {
+            return Result(status: -1, stdout: "", stderr: "", problem: "\(executable) did not finish within \(deadline.secondsText)")
+        } catch {
+            return Result(status: -1, stdout: "", stderr: "", problem: "cannot run \(executable): \(error)")
+        }
+    }
+
+    /// The kernel log's tail: `dmesg`, else the journal's kernel messages.
+    func kernelLog(lines: Int) async -> Result {
+        let dmesg = await process("dmesg", [])
+        if dmesg.problem == nil {
+            let tail = dmesg.stdout.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+            return Result(status: 0, stdout: tail, stderr: "", problem: nil)
+        }
+        let journal = await process("journalctl", ["-k", "-n", String(lines), "--no-pager"])
+        if journal.problem == nil { return journal }
+        return Result(status: -1, stdout: "", stderr: "", problem: "no kernel log: \(dmesg.problem ?? ""); \(journal.problem ?? "")")
+    }
+}
