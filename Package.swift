@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "lutf",
             dependencies: [
-                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFSuites", "LUTFBench", "LNetSim",
+                "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFSuites", "LUTFLaunch", "LUTFBench", "LNetSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,6 +86,14 @@ let package = Package(
             dependencies: [
                 "LUTFCore",
                 .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "LUTFLaunch",
+            dependencies: [
+                "LUTFCore", "LUTFSuites",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(

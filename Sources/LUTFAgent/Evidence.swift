@@ -31,7 +31,9 @@ public struct Evidence: AgentCallHandler {
         var problems = OrderedDictionary<String, Value>()
         func add(_ name: String, _ result: ToolRunner.Result) {
             if let problem = result.problem {
-                problems[name] = .string(problem.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+                problems[name] = .string(
+                    problem.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(
+                        separator: " "))
             }
             files[name] = .string(result.stdout + result.stderr)
         }
@@ -92,7 +94,8 @@ struct ToolRunner: Sendable {
             }
             return Result(
                 status: output.status, stdout: output.stdout, stderr: output.stderr,
-                problem: output.status == 0 ? nil : "\(tool) \(args.joined(separator: " ")) exited \(output.status): \(output.stderr)")
+                problem: output.status == 0
+                    ? nil : "\(tool) \(args.joined(separator: " ")) exited \(output.status): \(output.stderr)")
         }
         return await process(tool, args)
     }
@@ -111,10 +114,14 @@ struct ToolRunner: Sendable {
                 }
                 return Result(
                     status: status, stdout: result.standardOutput, stderr: result.standardError,
-                    problem: status == 0 ? nil : "\(executable) \(args.joined(separator: " ")) exited \(status): \(result.standardError)")
+                    problem: status == 0
+                        ? nil : "\(executable) \(args.joined(separator: " ")) exited \(status): \(result.standardError)"
+                )
             }
         } catch let error as LUTFError where error.code == .timeout {
-            return Result(status: -1, stdout: "", stderr: "", problem: "\(executable) did not finish within \(deadline.secondsText)")
+            return Result(
+                status: -1, stdout: "", stderr: "",
+                problem: "\(executable) did not finish within \(deadline.secondsText)")
         } catch {
             return Result(status: -1, stdout: "", stderr: "", problem: "cannot run \(executable): \(error)")
         }
@@ -124,11 +131,14 @@ struct ToolRunner: Sendable {
     func kernelLog(lines: Int) async -> Result {
         let dmesg = await process("dmesg", [])
         if dmesg.problem == nil {
-            let tail = dmesg.stdout.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+            let tail = dmesg.stdout.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(
+                separator: "\n")
             return Result(status: 0, stdout: tail, stderr: "", problem: nil)
         }
         let journal = await process("journalctl", ["-k", "-n", String(lines), "--no-pager"])
         if journal.problem == nil { return journal }
-        return Result(status: -1, stdout: "", stderr: "", problem: "no kernel log: \(dmesg.problem ?? ""); \(journal.problem ?? "")")
+        return Result(
+            status: -1, stdout: "", stderr: "",
+            problem: "no kernel log: \(dmesg.problem ?? ""); \(journal.problem ?? "")")
     }
 }

@@ -48,6 +48,8 @@ public struct ProcessSpec: Sendable {
     public var logPath: String?
     /// Seconds between SIGTERM to the child's process group and SIGKILL, when it is stopped.
     public var gracePeriod: Double = 2
+    /// A file whose contents become the child's standard input (none when `nil`).
+    public var inputFile: String?
 
     public init(
         name: String, executable: String, arguments: [String], environment: [String: String],
@@ -130,9 +132,18 @@ public final class ChildProcess: Sendable {
         }
         defer { try? logHandle?.close() }
         do {
+            var inputDescriptor: FileDescriptor?
+            if let inputFile = spec.inputFile {
+                inputDescriptor = try FileDescriptor.open(FilePath(inputFile), .readOnly)
+            }
+            let input: FileDescriptorInput? = inputDescriptor.map {
+                .fileDescriptor($0, closeAfterSpawningProcess: true)
+            }
             let result = try await Subprocess.run(
                 .path(FilePath(spec.executable)), arguments: Arguments(spec.arguments), environment: environment,
-                workingDirectory: spec.workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
+                workingDirectory: spec.workingDirectory.map { FilePath($0) }, platformOptions: options,
+                input: input
+                    ?? .fileDescriptor(try FileDescriptor.open("/dev/null", .readOnly), closeAfterSpawningProcess: true),
                 output: .sequence, error: .combinedWithOutput
             ) { execution in
                 pidBox.succeed(execution.processIdentifier.value)

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A cluster description: where the master listens and which agents (on which hosts) take part.
 ///
 /// ```yaml
@@ -8,6 +10,12 @@
 ///     - name: mds1
 ///       host: node1            # where `lutf launch` starts it (default: the name)
 ///       role: MDS              # default: derived from the name
+///   ssh_user: root             # ssh settings for `lutf launch` (all optional)
+///   ssh_port: 22
+///   ssh_identity: ~/.ssh/id_ed25519
+///   ssh_options: [StrictHostKeyChecking=no]
+///   via: ssh                   # or pdsh (pdsh -R ssh)
+///   lnet: system               # or simulated (then sim_fabric: a directory the hosts share)
 /// ```
 public struct ClusterFile: Sendable {
     public struct AgentEntry: Sendable, Equatable {
@@ -30,10 +38,45 @@ public struct ClusterFile: Sendable {
     public var sshUser: String?
     public var sshPort: Int?
     public var sshIdentity: String?
+    /// Extra `ssh -o` options (`StrictHostKeyChecking=no`, ...).
+    public var sshOptions: [String] = []
+    /// How agents are started: `ssh` or `pdsh` (`pdsh -R ssh`).
+    public var via = "ssh"
+    /// The LNet backend of the agents: `system` (real LNet) or `simulated`.
+    public var lnet = "system"
+    /// With `lnet: simulated`, the fabric directory the hosts share (default: none).
+    public var simFabric: String?
     /// Where the `lutf` binary and its home are on the hosts (default: the same paths as here).
     public var remoteHome: String?
 
-    public static let keys = ["master", "key", "agents", "ssh_user", "ssh_port", "ssh_identity", "remote_home"]
+    public static let keys = [
+        "master", "key", "agents", "ssh_user", "ssh_port", "ssh_identity", "ssh_options", "via", "lnet", "sim_fabric",
+        "remote_home",
+    ]
+
+    /// A cluster described in code (from auster's environment, or a virtual cluster).
+    public init(path: String, master: HostPort, agents: [AgentEntry]) {
+        self.path = path
+        self.master = master
+        self.agents = agents
+    }
+
+    /// The cluster as YAML, for `lutf launch --cluster`.
+    public var yaml: String {
+        var members: OrderedDictionaryValue = ["master": .string(master.description)]
+        if let keyPath { members["key"] = .string(keyPath) }
+        if let sshUser { members["ssh_user"] = .string(sshUser) }
+        if let sshPort { members["ssh_port"] = .int(sshPort) }
+        if let sshIdentity { members["ssh_identity"] = .string(sshIdentity) }
+        if !sshOptions.isEmpty { members["ssh_options"] = .list(sshOptions.map(Value.string)) }
+        if via != "ssh" { members["via"] = .string(via) }
+        members["lnet"] = .string(lnet)
+        if let simFabric { members["sim_fabric"] = .string(simFabric) }
+        if let remoteHome { members["remote_home"] = .string(remoteHome) }
+        members["agents"] = .list(
+            agents.map { ["name": .string($0.name), "host": .string($0.host), "role": .string($0.role)] })
+        return YAMLText.encode(["cluster": .map(members)])
+    }
 
     public init(path: String) throws(LUTFError) {
         let file = try ConfigFile(path: path, type: "cluster", allowedKeys: Self.keys, root: "cluster")
@@ -51,6 +94,10 @@ public struct ClusterFile: Sendable {
         sshPort = try file.port("ssh_port")
         sshIdentity = try file.string("ssh_identity")
         remoteHome = try file.string("remote_home")
+        sshOptions = try file.stringList("ssh_options") ?? []
+        via = try file.choice("via", from: ["ssh", "pdsh"]) ?? "ssh"
+        lnet = try file.choice("lnet", from: ["system", "simulated"]) ?? "system"
+        simFabric = try file.string("sim_fabric")
         var agents: [AgentEntry] = []
         for (line, item) in file.items("agents") {
             let entry: AgentEntry

@@ -149,11 +149,11 @@ public struct ConfigFile: Sendable {
         return s
     }
 
-    /// A list of strings; a single string is a one-element list, a colon-separated string splits.
+    /// A list of strings; a single string is a one-element list.
     public func stringList(_ key: String) throws(LUTFError) -> [String]? {
         guard let entry = entries[key], !entry.value.isNull else { return nil }
         switch entry.value {
-        case .string(let s): return s.split(separator: ":").map(String.init)
+        case .string(let s): return [s]
         case .list(let items):
             var out: [String] = []
             for item in items {

@@ -11,13 +11,26 @@ public final class ResultsWriter {
     private let suites: [Suite]
     private var suiteStarts: [String: String] = [:]
     public private(set) var results: [TestResult] = []
+    /// auster's `$LOGDIR`, where `results.yml` (after what auster already wrote there) and the
+    /// per-test logs also go, named as auster names them.
+    public let austerDirectory: String?
+    private var austerPrefix = ""
 
-    public init(directory: String, suites: [Suite], testGroup: String = "lutf") throws {
+    public init(directory: String, suites: [Suite], testGroup: String = "lutf", austerDirectory: String? = nil) throws {
         self.directory = directory
         self.suites = suites
         self.testGroup = testGroup
+        self.austerDirectory = austerDirectory
         self.submission = Self.dateText(Date())
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let austerDirectory {
+            try FileManager.default.createDirectory(atPath: austerDirectory, withIntermediateDirectories: true)
+            // auster writes the TestGroup header and `Tests:`; each suite adds its entries.
+            let existing = (try? String(contentsOfFile: austerDirectory + "/results.yml", encoding: .utf8)) ?? ""
+            if existing.contains("\nTests:") || existing.hasPrefix("Tests:") {
+                austerPrefix = existing.hasSuffix("\n") ? existing : existing + "\n"
+            }
+        }
         try write()
     }
 
@@ -38,8 +51,37 @@ public final class ResultsWriter {
     }
 
     private func write() throws {
-        try Self.atomicWrite(resultsYAML, to: directory + "/results.yml")
+        let yaml = resultsYAML
+        try Self.atomicWrite(yaml, to: directory + "/results.yml")
         try Self.atomicWrite(junitXML, to: directory + "/junit.xml")
+        if let austerDirectory {
+            let entries = austerPrefix.isEmpty ? yaml : String(yaml[yaml.range(of: "Tests:\n")!.upperBound...])
+            try Self.atomicWrite(austerPrefix + entries, to: austerDirectory + "/results.yml")
+        }
+    }
+
+    /// Copies a finished test's logs to auster's names in `$LOGDIR`:
+    /// `lutf-SUITE.TEST.test_log.HOST.log` (script output and remote calls) and
+    /// `lutf-SUITE.TEST.debug_log.NODE.TIME.log` (each node's LNet debug log, when collected).
+    public func copyToAuster(_ script: TestScript) {
+        guard let austerDirectory else { return }
+        let testDirectory = "\(directory)/\(script.suite)/\(script.name)"
+        let prefix = "\(austerDirectory)/lutf-\(script.suite).\(script.name)"
+        let fm = FileManager.default
+        var log = ""
+        for file in ["output.log", "rpc.log", "evidence.txt"] {
+            if let text = try? String(contentsOfFile: testDirectory + "/" + file, encoding: .utf8), !text.isEmpty {
+                log += "==> \(file) <==\n\(text)\n"
+            }
+        }
+        try? log.write(toFile: "\(prefix).test_log.\(HostInfo.hostname).log", atomically: true, encoding: .utf8)
+        let stamp = Int(Date().timeIntervalSince1970)
+        for node in (try? fm.contentsOfDirectory(atPath: testDirectory)) ?? [] {
+            let dk = "\(testDirectory)/\(node)/lctl-dk.log"
+            if fm.fileExists(atPath: dk) {
+                try? fm.copyItem(atPath: dk, toPath: "\(prefix).debug_log.\(node).\(stamp).log")
+            }
+        }
     }
 
     // MARK: results.yml

@@ -20,6 +20,12 @@ public struct RunRequest: Sendable {
     public var resultsDirectory: String?
     /// Seconds to wait for every agent to join.
     public var joinTimeout = 30.0
+    /// Starts the cluster's agents (`lutf launch`); without it, cluster agents are started by hand.
+    public var launcher: (any AgentLauncher)?
+    /// How to name the cluster in messages (default: its file's path).
+    public var clusterLabel: String?
+    /// auster's `$LOGDIR`: results and logs also go there in auster's layout.
+    public var austerLogDirectory: String?
 
     public init() {}
 }
@@ -58,9 +64,21 @@ public enum RunController {
 
         let cluster = try request.clusterFile.map { (path) throws(LUTFError) in try ClusterFile(path: path) }
         let runID = RunContext.newID()
-        let resultsDirectory = URL(fileURLWithPath: request.resultsDirectory ?? "lutf-results/\(runID)")
-            .standardizedFileURL.path
-        let writer = try ResultsWriter(directory: resultsDirectory, suites: suites)
+        let defaultResults = request.austerLogDirectory.map { $0 + "/lutf" } ?? "lutf-results/\(runID)"
+        let resultsDirectory = URL(fileURLWithPath: request.resultsDirectory ?? defaultResults).standardizedFileURL.path
+        let writer = try ResultsWriter(
+            directory: resultsDirectory, suites: suites, testGroup: environment["TEST_GROUP"] ?? "lutf",
+            austerDirectory: request.austerLogDirectory)
+        var output = output
+        if let logdir = request.austerLogDirectory {
+            // auster's suite log: everything the run printed.
+            let suiteLog = try LogSink.file("\(logdir)/lutf.suite_log.\(HostInfo.hostname).log")
+            let printer = output
+            output = { line in
+                printer(line)
+                suiteLog.write(line + "\n")
+            }
+        }
         let work = NSTemporaryDirectory() + "lutf-run-\(runID)"
         try FileManager.default.createDirectory(
             atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -93,7 +111,12 @@ public enum RunController {
 
             let names: [String]
             var processes: [ChildProcess] = []
-            if let cluster {
+            if let launcher = request.launcher {
+                names = launcher.agentNames
+                let master = HostPort(host: cluster?.master.host ?? address.host, port: address.port)
+                processes = try await launcher.start(
+                    master: master, runID: runID, supervisor: supervisor, logDirectory: resultsDirectory + "/nodes")
+            } else if let cluster {
                 names = cluster.agents.map(\.name)
                 output("lutf run \(runID): waiting for agents \(names.joined(separator: ", ")) on port \(address.port)")
             } else {
@@ -115,7 +138,7 @@ public enum RunController {
                     _ = try? await master.call(name, ["type": "start_run", "run": .string(runID)], timeout: 30)
                 }
             }
-            let where_ = cluster == nil ? "an embedded cluster" : "cluster \(cluster!.path)"
+            let where_ = cluster == nil ? "an embedded cluster" : "cluster \(request.clusterLabel ?? cluster!.path)"
             output(
                 "lutf run \(runID): \(testCount) test\(testCount == 1 ? "" : "s") in \(suites.count) suite\(suites.count == 1 ? "" : "s") on \(where_) (\(names.joined(separator: ", "))); results in \(Self.display(resultsDirectory))"
             )
@@ -131,6 +154,7 @@ public enum RunController {
                     }
                 }
             }
+            if let launcher = request.launcher { await launcher.finish(runID: runID, supervisor: supervisor) }
             await supervisor.stopAll()
             let bundle = try? ResultsBundle.create(for: resultsDirectory)
             let summary = RunSummary(

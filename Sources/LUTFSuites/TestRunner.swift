@@ -49,6 +49,7 @@ public final class TestRunner {
                 } catch {
                     logger.error("cannot write results: \(error)")
                 }
+                writer.copyToAuster(script)
                 results.append(result)
                 var line = "[\(index)/\(total)] \(script.fullName) \(result.label) \(Self.seconds(result.duration))"
                 if !result.error.isEmpty { line += "  \(result.error.split(separator: "\n").first ?? "")" }
@@ -128,7 +129,8 @@ public final class TestRunner {
         // Evidence first, while everything the test left is still in place.
         let failed: Bool
         switch outcome {
-        case .reported(let report): failed = report["status"]?.stringValue != "PASS" && report["status"]?.stringValue != "SKIP"
+        case .reported(let report):
+            failed = report["status"]?.stringValue != "PASS" && report["status"]?.stringValue != "SKIP"
         case .exited, .timedOut: failed = true
         }
         if settings.collect == .always || (failed && settings.collect == .failure) {

@@ -77,6 +77,10 @@ struct AgentCommand: AsyncParsableCommand {
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            defer {
+                // A default (temporary) work directory goes with the agent.
+                if workDir == nil { try? FileManager.default.removeItem(atPath: directory) }
+            }
             try await group.run()
         }
     }

@@ -34,7 +34,8 @@ struct LUTFCommand: AsyncParsableCommand {
             """,
         version: LUTFDefaults.version,
         subcommands: [
-            RunCommand.self, ListCommand.self, KeygenCommand.self, MasterCommand.self, AgentCommand.self,
+            RunCommand.self, ListCommand.self, LaunchCommand.self, ClusterCommand.self, KeygenCommand.self,
+            MasterCommand.self, AgentCommand.self,
             StatusCommand.self, BenchCommand.self, SimHelpCommand.self, SwarmCommand.self,
         ]
     )

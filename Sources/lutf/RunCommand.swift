@@ -74,9 +74,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "When to collect evidence from every node into SUITE/TEST/NODE/: failure (failed or timed-out tests), always, never."
+        help:
+            "When to collect evidence from every node into SUITE/TEST/NODE/: failure (failed or timed-out tests), always, never."
     )
     var collect = "failure"
+
+    @Option(name: .long, help: "auster's $LOGDIR: also write results.yml and the logs there, in auster's layout.")
+    var logdir: String?
 
     @OptionGroup var logging: LoggingOptions
 
@@ -88,28 +92,34 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// The run these options describe.
+    func makeRequest() throws -> RunRequest {
+        var request = RunRequest()
+        request.paths = paths
+        request.selection.suites = suite.flatMap { Selection.names($0) }
+        request.selection.only = only.flatMap { Selection.names($0) }
+        request.selection.except = exceptTests.flatMap { Selection.names($0) }
+        request.selection.pattern = pattern
+        request.agentCount = agents
+        request.clusterFile = cluster
+        request.keyPath = key
+        request.resultsDirectory = results
+        request.austerLogDirectory = logdir ?? (environment["LUTF_AUSTER"] == "1" ? environment["LOGDIR"] : nil)
+        request.settings.timeout = timeout
+        request.settings.noClean = noClean
+        request.settings.collect = CollectPolicy(rawValue: collect) ?? .failure
+        for text in param {
+            let (k, v) = try RunSettings.param(text)
+            request.settings.params[k] = v
+        }
+        request.joinTimeout = joinTimeout
+        return request
+    }
+
     func run() async throws {
         let code = try await reportingErrors("run") { () async throws -> Int32 in
             let logger = try logging.bootstrap("lutf", defaultLevel: .warning)
-            var request = RunRequest()
-            request.paths = paths
-            request.selection.suites = suite.flatMap { Selection.names($0) }
-            request.selection.only = only.flatMap { Selection.names($0) }
-            request.selection.except = exceptTests.flatMap { Selection.names($0) }
-            request.selection.pattern = pattern
-            request.agentCount = agents
-            request.clusterFile = cluster
-            request.keyPath = key
-            request.resultsDirectory = results
-            request.settings.timeout = timeout
-            request.settings.noClean = noClean
-            request.settings.collect = CollectPolicy(rawValue: collect) ?? .failure
-            for text in param {
-                let (k, v) = try RunSettings.param(text)
-                request.settings.params[k] = v
-            }
-            request.joinTimeout = joinTimeout
-            let summary = try await RunController.run(request, logger: logger) { line in emit(line) }
+            let summary = try await RunController.run(try makeRequest(), logger: logger) { line in emit(line) }
             return summary.exitCode
         }
         if code != 0 { throw ExitCode(code) }

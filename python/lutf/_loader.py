@@ -45,8 +45,19 @@ def load_script(path, fresh=False):
     return module
 
 
+def mapped(path):
+    """``path`` as it is on this node: ``$LUTF_PATH_MAP`` (``SRC=DST;...``, set by ``lutf launch
+    --push``) maps the master's directories to their copies here."""
+    for entry in filter(None, os.environ.get("LUTF_PATH_MAP", "").split(";")):
+        source, _, target = entry.partition("=")
+        if source and (path == source or path.startswith(source.rstrip("/") + "/")):
+            return target + path[len(source):]
+    return path
+
+
 def resolve(module, script):
     """The module holding remote code: a script by its path, anything else by its import name."""
+    script = mapped(script) if script else script
     if script and (not module or module.startswith(SCRIPT_PREFIX) or module == "__main__"):
         return load_script(script)
     try:

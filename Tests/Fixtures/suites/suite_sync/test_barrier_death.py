@@ -10,12 +10,13 @@ TIMEOUT = 60
 
 
 class Party(lutf.BaseTest):
-    def wait(self, parties):
-        started = time.time()
+    def wait(self, parties, marker):
+        with open("%s.arrived.%s" % (marker, lutf.me.name), "w") as f:
+            f.write("arrived")
         try:
             lutf.barrier("doomed", parties=parties, timeout=40)
         except lutf.BarrierBroken as error:
-            return {"broken": str(error), "after": time.time() - started}
+            return {"broken": str(error), "at": time.time()}
         return {"broken": None}
 
     def pid(self):
@@ -30,16 +31,17 @@ def run(params):
     results = {}
 
     def wait(node):
-        results[node.name] = Party(target=node).wait([w.name for w in waiters] + [victim.name])
+        results[node.name] = Party(target=node).wait([w.name for w in waiters] + [victim.name], params["marker"])
 
     threads = [threading.Thread(target=wait, args=(n,)) for n in waiters]
     for t in threads:
         t.start()
-    with open(params["marker"] + ".waiting", "w") as f:
-        f.write("waiting")
     for t in threads:
         t.join(50)
+    with open(params["marker"] + ".broken", "w") as f:
+        f.write("\n".join(str(r.get("at", "")) for r in results.values()))
     for node in waiters:
         broken = results[node.name]["broken"]
-        assert broken and victim.name in broken and "died" in broken, results
+        # Killed while waiting ("died"), or just before its peers arrived ("is dead").
+        assert broken and victim.name in broken and ("died" in broken or "is dead" in broken), results
     return {"status": "PASS", "results": results}

@@ -1,0 +1,199 @@
+import Foundation
+import LUTFCore
+import LUTFSuites
+import Subprocess
+import SystemPackage
+
+/// Starts a cluster's agents over `ssh` (BatchMode) or `pdsh -R ssh`, each in the foreground of
+/// its remote shell so that its log streams back into `results/nodes/NAME.log`.
+///
+/// The cluster key travels on the ssh connection's standard input into a 0600 file on the host.
+/// With `push`, the `lutf` binary, the Python package and the suites of the run are first copied
+/// to a temporary directory on each host (and removed afterwards); without it they must exist at
+/// the same paths there. Agents exit when the master goes away (`--exit-with-master`).
+public struct SSHLauncher: AgentLauncher {
+    public let cluster: ClusterFile
+    public let keyPath: String
+    public var push = false
+    /// Local directories the run uses (suites), copied with `push` and mapped to their copies.
+    public var pushedPaths: [String] = []
+    public let binary: String
+    public let home: String
+
+    public init(cluster: ClusterFile, keyPath: String, binary: String, home: String) {
+        self.cluster = cluster
+        self.keyPath = keyPath
+        self.binary = binary
+        self.home = home
+    }
+
+    public var agentNames: [String] { cluster.agents.map(\.name) }
+
+    static func remoteDirectory(_ runID: String) -> String { "/tmp/lutf-\(runID)" }
+
+    /// `ssh` (or `pdsh`) arguments running `command` on `host`.
+    func remote(_ host: String, _ command: String) -> (String, [String]) {
+        var ssh = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
+        for option in cluster.sshOptions { ssh += ["-o", option] }
+        if let port = cluster.sshPort { ssh += ["-p", String(port)] }
+        if let identity = cluster.sshIdentity { ssh += ["-i", identity] }
+        if let user = cluster.sshUser { ssh += ["-l", user] }
+        if cluster.via == "pdsh" {
+            // pdsh passes these to ssh through PDSH_SSH_ARGS_APPEND.
+            return ("pdsh", ["-S", "-R", "ssh", "-w", host, command])
+        }
+        return ("ssh", ssh + [host, command])
+    }
+
+    var sshArgumentsForPdsh: String {
+        var ssh = ["-o BatchMode=yes", "-o ConnectTimeout=10"]
+        for option in cluster.sshOptions { ssh.append("-o \(option)") }
+        if let identity = cluster.sshIdentity { ssh.append("-i \(identity)") }
+        if let user = cluster.sshUser { ssh.append("-l \(user)") }
+        if let port = cluster.sshPort { ssh.append("-p \(port)") }
+        return ssh.joined(separator: " ")
+    }
+
+    static func which(_ tool: String) -> String {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return "/usr/bin/\(tool)"
+    }
+
+    func spec(name: String, host: String, command: String, input: String?, log: String) -> ProcessSpec {
+        let (tool, args) = remote(host, command)
+        var env = ProcessInfo.processInfo.environment
+        if cluster.via == "pdsh" { env["PDSH_SSH_ARGS_APPEND"] = sshArgumentsForPdsh }
+        var spec = ProcessSpec(
+            name: name, executable: Self.which(tool), arguments: args, environment: env, logPath: log)
+        spec.inputFile = input
+        return spec
+    }
+
+    public func start(master: HostPort, runID: String, supervisor: ProcessSupervisor, logDirectory: String) async throws
+        -> [ChildProcess]
+    {
+        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        let remoteDir = Self.remoteDirectory(runID)
+        var remoteBinary = binary
+        var remoteHome = cluster.remoteHome ?? home
+        var pathMap: [(String, String)] = []
+        if push {
+            let bundle = try await makeBundle(runID: runID)
+            defer { try? FileManager.default.removeItem(atPath: bundle.path) }
+            let pushedHome = remoteDir + "/home"
+            remoteHome = pushedHome
+            remoteBinary = pushedHome + "/lutf"
+            pathMap = bundle.mapping.map { ($0.0, pushedHome + "/" + $0.1) }
+            let bundlePath = bundle.path
+            // Copy to every host at once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for agent in cluster.agents {
+                    group.addTask {
+                        let copy = try await supervisor.start(
+                            spec(
+                                name: "push to \(agent.host)", host: agent.host,
+                                command:
+                                    "umask 077 && mkdir -p \(Self.quote(pushedHome)) && tar -C \(Self.quote(pushedHome)) -xzf -",
+                                input: bundlePath, log: logDirectory + "/push-\(agent.name).log"))
+                        let status = try await copy.waitForExit()
+                        guard status.isSuccess else {
+                            throw LUTFError(
+                                .setup,
+                                "cannot copy lutf to \(agent.host) (\(status)): \(copy.log.trimmingCharacters(in: .whitespacesAndNewlines))"
+                            )
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        var processes: [ChildProcess] = []
+        for agent in cluster.agents {
+            var env = ["LUTF_HOME=\(remoteHome)"]
+            if !pathMap.isEmpty {
+                env.append("LUTF_PATH_MAP=" + pathMap.map { "\($0.0)=\($0.1)" }.joined(separator: ";"))
+            }
+            if cluster.lnet == "simulated" {
+                env.append("LUTF_SIM_NODE=\(remoteDir)/sim-\(agent.name)")
+                if let fabric = cluster.simFabric { env.append("LUTF_SIM_FABRIC=\(fabric)") }
+            }
+            let keyFile = "\(remoteDir)/\(agent.name).key"
+            let agentCommand =
+                [
+                    remoteBinary, "agent", "--master", master.description, "--name", agent.name, "--role", agent.role,
+                    "--key",
+                    keyFile, "--exit-with-master", "--lnet", cluster.lnet, "--work-dir",
+                    "\(remoteDir)/work-\(agent.name)",
+                ]
+                .map(Self.quote).joined(separator: " ")
+            let command =
+                "umask 077 && mkdir -p \(Self.quote(remoteDir)) && cat > \(Self.quote(keyFile)) && exec env \(env.map(Self.quote).joined(separator: " ")) \(agentCommand)"
+            let log = logDirectory + "/\(agent.name).log"
+            try? FileManager.default.removeItem(atPath: log)
+            processes.append(
+                try await supervisor.start(
+                    spec(name: agent.name, host: agent.host, command: command, input: keyPath, log: log)))
+        }
+        return processes
+    }
+
+    public func finish(runID: String, supervisor: ProcessSupervisor) async {
+        let remoteDir = Self.remoteDirectory(runID)
+        await withTaskGroup(of: Void.self) { group in
+            for agent in cluster.agents {
+                group.addTask {
+                    // The agents leave with the master; remove what the run put on the host.
+                    guard
+                        let cleanup = try? await supervisor.start(
+                            spec(
+                                name: "clean \(agent.host)", host: agent.host,
+                                command: "sleep 1; rm -rf \(Self.quote(remoteDir))", input: nil, log: "/dev/null"))
+                    else { return }
+                    _ = try? await withTimeout(seconds: 15) { try await cleanup.waitForExit() }
+                }
+            }
+        }
+    }
+
+    /// A tarball of the binary (`lutf`), the Python package (`python/`) and the run's suites
+    /// (`suites/N-NAME`), with the local paths each copy stands for.
+    func makeBundle(runID: String) async throws -> (path: String, mapping: [(String, String)]) {
+        let staging = NSTemporaryDirectory() + "lutf-push-\(runID)"
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: staging)
+        try fm.createDirectory(atPath: staging + "/suites", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: binary, toPath: staging + "/lutf")
+        try fm.copyItem(atPath: home + "/python", toPath: staging + "/python")
+        var mapping: [(String, String)] = []
+        let paths = pushedPaths.isEmpty ? [home + "/suites"] : pushedPaths
+        for (index, path) in paths.enumerated() {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: absolute, isDirectory: &isDirectory) else { continue }
+            // A script path pushes its suite directory.
+            let source =
+                isDirectory.boolValue ? absolute : URL(fileURLWithPath: absolute).deletingLastPathComponent().path
+            let target = "suites/\(index)-\(URL(fileURLWithPath: source).lastPathComponent)"
+            try fm.copyItem(atPath: source, toPath: staging + "/" + target)
+            mapping.append((source, target))
+        }
+        let tarball = staging + ".tgz"
+        let tar = try await Subprocess.run(
+            .path(FilePath(Self.which("tar"))), arguments: ["-czf", tarball, "-C", staging, "."],
+            output: .discarded, error: .string(limit: 1 << 16))
+        try? fm.removeItem(atPath: staging)
+        guard tar.terminationStatus.isSuccess else {
+            throw LUTFError(.setup, "cannot pack lutf for --push: tar failed: \(tar.standardError)")
+        }
+        return (tarball, mapping)
+    }
+
+    /// `text` quoted for a POSIX shell.
+    static func quote(_ text: String) -> String {
+        if !text.isEmpty && text.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:@,+".contains($0) }) { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import LUTFCore
+import LUTFLaunch
+import LUTFSuites
+import LUTFWire
+
+struct LaunchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch",
+        abstract: "Start an agent on every host of a cluster over ssh, run the tests, stop the agents.",
+        discussion: """
+            The cluster comes from --cluster FILE (see `lutf run --help` for the format, plus \
+            ssh_user, ssh_port, ssh_identity, ssh_options, via: ssh|pdsh, lnet: system|simulated, \
+            sim_fabric) or, with --auster, from auster's environment: every host named by a *_HOST \
+            variable or listed in CLIENTS/RCLIENTS becomes an agent named after its variable \
+            (MASTER_ADDRESS, LUTF_PORT, LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY, \
+            LUTF_SSH_OPTIONS, LUTF_LNET, LUTF_KEY are read too).
+
+            The master listens on the cluster's master port on every address of this host; each \
+            agent is started in the foreground of an ssh session (BatchMode) whose output is the \
+            agent's log in RESULTS/nodes/NAME.log. Without a key (--key, the file's key, LUTF_KEY) \
+            a throwaway key is made and handed to each agent on its ssh connection. If an agent \
+            does not join, the error names it and gives the last thing ssh or the agent said. \
+            Arguments after `--` are `lutf run` arguments (paths, --suite, --only, --results, ...).
+            """
+    )
+
+    @Option(name: .long, help: "Cluster file (YAML).")
+    var cluster: String?
+
+    @Flag(name: .long, help: "Build the cluster from auster's environment instead of a file.")
+    var auster = false
+
+    @Flag(
+        name: .long,
+        help: "Copy the lutf binary, its Python package and the suites to a temporary directory on each host first.")
+    var push = false
+
+    @Option(name: .long, help: "Cluster key file (default: the cluster's, else $LUTF_KEY, else a throwaway key).")
+    var key: String?
+
+    @Option(name: .long, help: "Start agents with ssh or pdsh (pdsh -R ssh).")
+    var via: String?
+
+    @Argument(parsing: .postTerminator, help: "`lutf run` arguments, after --.")
+    var runArguments: [String] = []
+
+    func validate() throws {
+        if (cluster == nil) == !auster {
+            throw ValidationError("give exactly one of --cluster FILE and --auster")
+        }
+        if let via, via != "ssh" && via != "pdsh" { throw ValidationError("--via must be ssh or pdsh, got '\(via)'") }
+    }
+
+    func run() async throws {
+        let code = try await reportingErrors("launch") { () async throws -> Int32 in
+            let passthrough = runArguments.first == "--" ? Array(runArguments.dropFirst()) : runArguments
+            let runCommand = try RunCommand.parse(passthrough)
+            var request = try runCommand.makeRequest()
+            let logger = try runCommand.logging.bootstrap("lutf", defaultLevel: .warning)
+            var clusterFile: ClusterFile
+            if let cluster {
+                clusterFile = try ClusterFile(path: cluster)
+            } else {
+                clusterFile = try AusterEnvironment.cluster(environment)
+                if request.austerLogDirectory == nil { request.austerLogDirectory = environment["LOGDIR"] }
+            }
+            if let via { clusterFile.via = via }
+            let keyPath: String
+            if let path = key ?? clusterFile.keyPath ?? environment["LUTF_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                _ = try ClusterKey.load(from: path)
+                keyPath = path
+            } else {
+                keyPath = NSTemporaryDirectory() + "lutf-launch-\(HostInfo.randomToken(bytes: 6)).key"
+                _ = try ClusterKey.writeNew(to: keyPath, force: true)
+            }
+            defer {
+                if key == nil && clusterFile.keyPath == nil { try? FileManager.default.removeItem(atPath: keyPath) }
+            }
+            clusterFile.keyPath = keyPath
+            let clusterPath = NSTemporaryDirectory() + "lutf-launch-\(HostInfo.randomToken(bytes: 6)).yaml"
+            try clusterFile.yaml.write(toFile: clusterPath, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: clusterPath) }
+            let runtime = try await PythonRuntime.locate()
+            var launcher = SSHLauncher(
+                cluster: clusterFile, keyPath: keyPath, binary: executablePath, home: runtime.home)
+            launcher.push = push
+            launcher.pushedPaths =
+                request.paths.isEmpty ? [environment["LUTF_SUITES"] ?? runtime.bundledSuites] : request.paths
+            request.clusterFile = clusterPath
+            request.clusterLabel = cluster ?? "from auster's environment"
+            request.keyPath = keyPath
+            request.launcher = launcher
+            let summary = try await RunController.run(request, logger: logger) { line in emit(line) }
+            return summary.exitCode
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Create or remove a virtual cluster of network namespaces with sshd (root).",
+        subcommands: [ClusterUp.self, ClusterDown.self]
+    )
+}
+
+struct ClusterUp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Create N network namespaces, each a host with K interfaces and its own sshd.",
+        discussion: """
+            Interface j of node n is eth<j> with address 10.<B+j>.0.<n> (B = --subnet-base), joined \
+            to the other nodes through one bridge per interface; the bridges carry 10.<B+j>.0.254, \
+            the master's address. Each node runs sshd on its eth0 address with a key made for the \
+            cluster. Prints the cluster file to give `lutf launch --cluster` (agents mds1, oss1, \
+            client1, ... on simulated LNet over the nodes' real interfaces). Needs root and \
+            openssh-server (scripts/setup installs it).
+            """
+    )
+
+    @Option(help: "Number of nodes.")
+    var nodes = 3
+
+    @Option(help: "Interfaces per node.")
+    var interfaces = 1
+
+    @Option(help: "Cluster name (1-4 lowercase letters or digits), so several can coexist.")
+    var name = "lutf"
+
+    @Option(help: "Second octet of the first interface's subnet.")
+    var subnetBase = 100
+
+    @Option(help: "The master port the cluster file names.")
+    var port = LUTFDefaults.masterPort
+
+    func run() async throws {
+        try await reportingErrors("cluster up") {
+            let cluster = VirtualCluster(name: name, nodes: nodes, interfaces: interfaces, base: subnetBase, port: port)
+            let file = try await cluster.up()
+            emit(
+                "virtual cluster '\(name)': \(nodes) nodes (\(file.agents.map { "\($0.name) \($0.host)" }.joined(separator: ", "))), master \(file.master)"
+            )
+            emit("cluster file: \(file.path)")
+        }
+    }
+}
+
+struct ClusterDown: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down", abstract: "Remove a virtual cluster: its sshds, namespaces, links and state.")
+
+    @Option(help: "Cluster name.")
+    var name = "lutf"
+
+    func run() async throws {
+        try await reportingErrors("cluster down") {
+            try await VirtualCluster.existing(name: name).down()
+            emit("virtual cluster '\(name)' removed")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+"""With LNet unconfigured every command fails the way LNET.md §3 says (Netlink commands -100 with
+exit 234, ioctl/sysfs ones exit 156, lctl list_nids exit 1), sysfs globals can still be set and
+persist into the next configure, and unconfigure of a stopped LNet succeeds."""
+
+import lutf
+
+from dlc_helpers import LNetError, Node, expect_error, expect_raw
+
+
+def run():
+    node = Node(target=lutf.get_target("OSS"))
+    node.unconfigure()  # already down: success
+    expect_error(node, ["net", "show"], -100, "LNet stack down")
+    expect_error(node, ["peer", "show"], -100, "Network is down")
+    expect_error(node, ["route", "show"], -100, "Network is down")
+    expect_error(node, ["peer", "add", "--prim_nid", "192.0.2.1@tcp"], -100, "Network is down")
+    expect_error(node, ["ping", "192.0.2.1@tcp"], -100, "Network is down")
+    expect_error(node, ["global", "show"], -100, '"cannot get numa_range: Unknown error -100"', rc=156)
+    expect_error(node, ["stats", "show"], -100, '"cannot get lnet statistics: Network is down"', rc=156)
+    expect_error(node, ["stats", "reset"], -100, '"cannot reset lnet statistics: Network is down"', rc=156)
+    expect_error(node, ["set", "routing", "1"], -100, '"cannot enable routing Network is down"', rc=156)
+    expect_error(node, ["set", "numa_range", "2"], -100, '"cannot configure numa_range to 2: Network is down"',
+                 rc=156)
+    listed = node.lctl("list_nids", check=False)
+    assert listed == "", listed
+    # lctl list_nids: stderr lines and exit 1 (LNET.md §6).
+    try:
+        node.lctl("list_nids")
+    except LNetError as error:
+        assert error.rc == 1, error.rc
+        assert error.stderr == ("Reader error: 'LNet stack down' at 0\n"
+                                "IOC_LIBCFS_GET_NI error 100: Network is down\n"), error.stderr
+    else:
+        raise AssertionError("lctl list_nids worked with LNet down")
+
+    # sysfs-backed parameters work while LNet is down, and stay.
+    node.set_global("discovery", 0)
+    node.set_global("transaction_timeout", 60)
+    node.configure()
+    g = node.globals()
+    assert g["discovery"] == 0 and g["transaction_timeout"] == 60 and g["lnd_timeout"] == 19, g
+    # unconfigure discards nets, peers, routes; sysfs globals persist (§4.1).
+    node.add_net("tcp", "eth0")
+    node.add_peer("192.0.2.1@tcp")
+    node.unconfigure()
+    node.configure()
+    assert [n["net type"] for n in node.nets()] == ["lo"] and node.peers() == [], (node.nets(), node.peers())
+    assert node.globals()["discovery"] == 0
+    expect_raw(node, ["lnet", "configure"], 0, stdout="", stderr="")  # idempotent

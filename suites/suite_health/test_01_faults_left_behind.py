@@ -1,0 +1,28 @@
+"""Leaves a mess on purpose for test_02 to find cleaned: drop and delay rules on every node, an
+interface down, changed globals, a lowered NI health. Checks each is really in place (fault
+show lists the rules with `*` shown as <?> and `*@tcp` as 255.255.255.255@tcp, LNET.md §3.19)."""
+
+import lutf
+
+from health_helpers import Node
+
+
+def run():
+    for agent in lutf.agents():
+        node = Node(target=agent)
+        node.configure()
+        node.add_net("tcp", "eth0")
+        node.add_drop_rule("*", "*@tcp", rate=10)
+        node.add_delay_rule("*", "*", latency=1, rate=5)
+        node.set_global("discovery", 0)
+        node.set_global("health_sensitivity", 500)
+        node.set_ni_health(node.nid("eth0"), 10)
+        node.set_link("eth1", False)
+        (drop,) = node.drop_rules()
+        assert (drop["rule_type"], drop["fa_src"], drop["fa_dst"], drop["da_rate"]) == (
+            "drop", "<?>", "255.255.255.255@tcp", 10), drop
+        (delay,) = node.delay_rules()
+        assert (delay["rule_type"], delay["fa_src"], delay["fa_dst"], delay["la_latency"], delay["la_rate"]) == (
+            "delay", "<?>", "<?>", 1, 5), delay
+        assert node.globals()["discovery"] == 0
+        assert node.ni(node.nid("eth0"))["health stats"]["health value"] == 10

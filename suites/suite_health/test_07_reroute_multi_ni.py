@@ -1,0 +1,27 @@
+"""Traffic avoids an unhealthy NI of a two-NI node: with one client NI's health at 0 every ping
+leaves through the other (its send count grows by the pings sent, the sick one's not at all); a
+drop rule on one NI (src that NID) fails only the pings sourced from it (--source), while the
+other NI keeps working."""
+
+from health_helpers import pair, ping_fails
+
+
+def sends(node, nid):
+    return node.ni(nid, verbose=1)["statistics"]["send_count"]
+
+
+def run():
+    client, (c0, c1), server, (s0,) = pair(client_interfaces=("eth0", "eth1"))
+    client.set_ni_health(c0, 0)
+    before0, before1 = sends(client, c0), sends(client, c1)
+    for _ in range(4):
+        assert client.ping(s0) == [s0]
+    assert sends(client, c0) == before0, "the NI with health 0 was used"
+    assert sends(client, c1) - before1 == 4, (before1, sends(client, c1))
+    client.set_ni_health(c0, 1000)
+
+    client.add_drop_rule(c0, "*", rate=1)
+    result = client.lnetctl_raw("ping", s0, "--source", c0, "--timeout", "2")
+    assert result["rc"] == 255 and "errno: -110" in result["stdout"], result
+    assert client.ping(s0, source=c1) == [s0]
+    assert client.drop_rules()[0]["ds_dropped"] == 1, client.drop_rules()

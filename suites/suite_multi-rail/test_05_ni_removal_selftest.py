@@ -1,0 +1,40 @@
+"""Removing an NI while selftest traffic runs: a server with two NIs on tcp loses its second NI in
+the middle of a 2-second brw write from a client; the test completes with no error node, the
+client keeps sending (rates and bandwidth > 0) and the server's remaining NI received it."""
+
+import threading
+import time
+
+from lutf.selftest import Selftest
+
+from mr_helpers import multi_rail_node, ni_counts, single_rail_node
+
+
+def run():
+    server, (s0, s1) = multi_rail_node("OSS")
+    client, c0 = single_rail_node("client")
+    client.discover(s0)  # the client knows the server as one MR peer
+    before = ni_counts(server, s0)
+    result = {}
+
+    def traffic():
+        try:
+            result["stats"] = Selftest(target=client.target).run([c0], [s0], mode="write", size="1M", seconds=2)
+        except Exception as error:  # reported below
+            result["error"] = error
+
+    worker = threading.Thread(target=traffic)
+    worker.start()
+    time.sleep(0.8)
+    server.del_net("tcp", "eth1")
+    worker.join(30)
+    assert not worker.is_alive(), "selftest did not finish"
+    assert "error" not in result, result.get("error")
+    stats = result["stats"]
+    assert stats["errors"] == 0, stats
+    assert stats["clients"]["rates"]["W"]["avg"] > 0 and stats["clients"]["bandwidth"]["W"]["avg"] > 0, stats
+    assert stats["servers"]["bandwidth"]["R"]["avg"] > 0, stats
+    assert server.nids() == [s0], server.nids()
+    after = ni_counts(server, s0)
+    assert after[1] > before[1], (before, after)
+    assert client.ping(s0) == [s0]

@@ -1,0 +1,48 @@
+"""Two routers to one remote net (4 nodes): the client prefers the route of priority 0; when that
+router stops routing, traffic fails over to the priority-1 router (its NIs' counters grow and the
+ping still works), and the first route shows state down."""
+
+import lutf
+
+from topology import Node, route
+
+
+def counters(node, nid):
+    s = node.ni(nid, verbose=1)["statistics"]
+    return s["send_count"] + s["recv_count"]
+
+
+def run():
+    lutf.require_agents(4)
+    client = Node(target=lutf.get_target("client1"))
+    first = Node(target=lutf.get_target("OSS"))
+    second = Node(target=lutf.get_target("client2"))
+    server = Node(target=lutf.get_target("MDS"))
+    for node in (client, first, second, server):
+        node.configure()
+    client.add_net("tcp", "eth0")
+    server.add_net("tcp1", "eth1")
+    for router in (first, second):
+        router.add_net("tcp", "eth0")
+        router.add_net("tcp1", "eth1")
+        router.set_routing(True)
+    gw1, gw2 = first.nid("eth0"), second.nid("eth0")
+    client.add_route("tcp1", gw1, priority=0)
+    client.add_route("tcp1", gw2, priority=1)
+    server.add_route("tcp", first.nid("eth1", "tcp1"), priority=0)
+    server.add_route("tcp", second.nid("eth1", "tcp1"), priority=1)
+    target = server.nid("eth1", "tcp1")
+
+    before1, before2 = counters(first, gw1), counters(second, gw2)
+    for _ in range(3):
+        assert client.ping(target) == [target]
+    assert counters(first, gw1) > before1 and counters(second, gw2) == before2, "priority 0 router not preferred"
+
+    first.set_routing(False)
+    states = {r["gateway"]: r["state"] for r in client.routes(verbose=True)}
+    assert states == {gw1: "down", gw2: "up"}, states
+    before2 = counters(second, gw2)
+    for _ in range(3):
+        assert client.ping(target) == [target]
+    assert counters(second, gw2) > before2, "traffic did not fail over to the second router"
+    assert route(client, "tcp1") is not None
