@@ -31,6 +31,8 @@ public actor SyncHub {
         var events: [String: Value] = [:]
         var eventWaiters: [String: [Waiter]] = [:]
         var barriers: [String: Barrier] = [:]
+        /// Why a barrier broke, for waiters whose own deadline fires at the same moment.
+        var broken: [String: LUTFError] = [:]
         var subscriptions: [Int: Subscription] = [:]
     }
 
@@ -132,9 +134,11 @@ public actor SyncHub {
                     "barrier '\(name)' timed out after \(timeout.secondsText): \(missing) never arrived",
                     details: ["missing": .string(missing)])
                 for other in barrier.waiters where other.id != waiter.id { other.slot.fail(broken) }
+                scopes[scope]?.broken[name] = broken
                 throw broken
             }
-            throw LUTFError(.barrierBroken, "barrier '\(name)' timed out after \(timeout.secondsText)")
+            throw scopes[scope]?.broken[name]
+                ?? LUTFError(.barrierBroken, "barrier '\(name)' timed out after \(timeout.secondsText)")
         }
     }
 
@@ -157,6 +161,7 @@ public actor SyncHub {
                     details: ["agent": .string(agent)])
                 for waiter in barrier.waiters { waiter.slot.fail(error) }
                 scopes[scopeName]?.barriers[name] = nil
+                scopes[scopeName]?.broken[name] = error
             }
         }
     }

@@ -1,0 +1,28 @@
+"""brw write, 1 MiB, concurrency 8, between two nodes for 2 s: no error node; the clients send
+(W rates and bandwidth > 0) and the servers receive (R rates and bandwidth > 0) at matching rates,
+bandwidth ~ RPC rate x 1 MiB; both nodes' NI counters (client send, server recv) and LNet stats
+grew by at least the RPCs reported."""
+
+from st_helpers import Selftest, counters, on_tcp
+
+
+def run():
+    (client, c0), (server, s0) = on_tcp("client", "OSS")
+    c_before, s_before = counters(client, c0), counters(server, s0)
+    stats_before = server.stats()
+    result = Selftest(target=client.target).run([c0], [s0], test="brw", mode="write", size="1M", concurrency=8,
+                                                seconds=2)
+    assert result["errors"] == 0, result
+    cw, sr = result["clients"]["rates"]["W"], result["servers"]["rates"]["R"]
+    assert cw["avg"] > 0 and sr["avg"] > 0, result
+    cbw, sbw = result["clients"]["bandwidth"]["W"], result["servers"]["bandwidth"]["R"]
+    assert cbw["avg"] > 0 and sbw["avg"] > 0, result
+    assert abs(cw["avg"] - sr["avg"]) <= 0.1 * cw["avg"], "sent %s RPC/s, received %s" % (cw, sr)
+    assert 0.5 <= cbw["avg"] / cw["avg"] <= 2.0, "bandwidth %s MiB/s for %s RPC/s of 1 MiB" % (cbw, cw)
+    # Data flows client -> server for writes: the reverse direction carries (almost) nothing.
+    assert result["clients"]["bandwidth"]["R"]["avg"] < 0.1 * cbw["avg"], result
+
+    c_after, s_after = counters(client, c0), counters(server, s0)
+    assert c_after[0] - c_before[0] >= cw["avg"], (c_before, c_after, cw)
+    assert s_after[1] - s_before[1] >= sr["avg"], (s_before, s_after, sr)
+    assert server.stats()["recv_count"] - stats_before["recv_count"] >= sr["avg"], server.stats()

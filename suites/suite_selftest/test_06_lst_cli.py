@@ -1,0 +1,68 @@
+"""The lst console's command line (LNET.md §7): no LST_SESSION (exit 255 and its message), usage
+errors (exit 4), new_session/add_group/add_batch/add_test/run outputs, duplicate batch, unknown
+test name, unknown batch, show_error on a clean group, end_session; while a session exists LNet
+cannot be unconfigured (-16 "Object busy", exit 240, §3.1)."""
+
+import lutf
+
+from st_helpers import LNetError, Node, lst_raw, on_tcp
+
+
+def run():
+    (console, c0), (server, s0) = on_tcp("client", "OSS")
+    agent = lutf.get_target("client")
+
+    def lst(*args, key=4242):
+        return lutf.call(agent, lst_raw, list(args), key)
+
+    r = lst("add_batch", "b", key=None)
+    assert r["rc"] == 255 and r["stderr"] == "Can't find env LST_SESSION or value is not valid\n", r
+    r = lst("new_session", "--force", "lutftest")
+    assert r["rc"] == 0 and r["stdout"] == "SESSION: lutftest FEATURES: 1 TIMEOUT: 300 FORCE: Yes\n", r
+    try:
+        r = lst("add_batch")
+        assert r["rc"] == 4 and r["stdout"] == "Usage: lst add_batch NAME\n", r
+        r = lst("add_group", "clients", c0)
+        assert r["rc"] == 0 and r["stdout"] == "%s are added to session\n" % c0, r
+        r = lst("add_group", "servers", s0)
+        assert r["rc"] == 0, r
+        r = lst("add_group", "bad", "not-a-nid")
+        assert r["stderr"] == "Ignore invalid id list not-a-nid\nNo nodes added successfully, deleting group bad\n", r
+        assert r["stdout"] == "Group is deleted\n", r
+        r = lst("add_batch", "bulk")
+        assert r["rc"] == 0 and r["stdout"] == "", r
+        r = lst("add_batch", "bulk")
+        assert r["rc"] == 255 and r["stderr"] == "batch already exists\n", r
+        r = lst("add_test", "--batch", "bulk", "--from", "clients", "--to", "servers", "foo")
+        assert r["stdout"] == "Unknow test name foo\n", r
+        r = lst("add_test", "--batch", "bulk", "--concurrency", "2000", "--from", "clients", "--to", "servers", "ping")
+        assert r["stdout"] == "Invalid concurrency of test: 2000\n", r
+        r = lst("add_test", "--batch", "bulk", "--from", "clients", "--to", "servers", "brw", "write", "size=4k")
+        assert r["rc"] == 0 and r["stdout"] == "Test was added successfully\n", r
+        r = lst("run", "nosuch")
+        assert r["rc"] == 255 and r["stderr"] == "Failed to get count of nodes from nosuch: No such file or directory\n", r
+        r = lst("run", "bulk")
+        assert r["rc"] == 0 and r["stdout"] == "bulk is running now\n", r
+
+        # LNet is held by the selftest session.
+        try:
+            Node(target=agent).unconfigure()
+        except LNetError as error:
+            assert (error.errno, error.descr, error.rc) == (-16, "LNet configure error: Object busy", 240), error
+        else:
+            raise AssertionError("lnet unconfigure worked during a selftest session")
+
+        r = lst("show_error", "clients")
+        assert r["rc"] == 0 and r["stdout"] == "clients:\nTotal 0 error nodes in clients\n", r
+        r = lst("stop", "bulk")
+        assert r["rc"] == 0 and r["stdout"].endswith("Batch is stopped\n"), r
+        r = lst("show_session", key=9999)
+        assert r["rc"] == 0 and r["stdout"].startswith("lutftest "), r
+        r = lst("add_batch", "other", key=9999)
+        assert r["rc"] == 255 and r["stderr"] == "Unmatched session key or not root\n", r
+    finally:
+        r = lst("end_session")
+    assert r["rc"] == 0, r
+    r = lst("add_batch", "late")
+    assert r["rc"] == 255 and r["stderr"] == "No session exists\n", r
+    Node(target=agent).unconfigure()   # free again

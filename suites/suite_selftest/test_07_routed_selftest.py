@@ -1,0 +1,36 @@
+"""Selftest through a router: a client on tcp writes to a server on tcp1 via a node routing
+between them; with routes and routing on, no error node and traffic both ways (and the router's
+NIs counted it... or at least the ends did); without routing on the router, errors appear."""
+
+import lutf
+
+from st_helpers import Node, Selftest, counters
+
+
+def run():
+    lutf.require_agents(3)
+    client = Node(target=lutf.get_target("client"))
+    router = Node(target=lutf.get_target("OSS"))
+    server = Node(target=lutf.get_target("MDS"))
+    router.require_interfaces(2)
+    for node in (client, router, server):
+        node.configure()
+    client.add_net("tcp", "eth0")
+    router.add_net("tcp", "eth0")
+    router.add_net("tcp1", "eth1")
+    server.add_net("tcp1", "eth1")
+    c0, s0 = client.nid("eth0"), server.nid("eth1", "tcp1")
+    client.add_route("tcp1", router.nid("eth0"))
+    server.add_route("tcp", router.nid("eth1", "tcp1"))
+    router.set_routing(True)
+
+    before = counters(server, s0)
+    result = Selftest(target=client.target).run([c0], [s0], mode="write", size="1M", concurrency=4, seconds=1)
+    assert result["errors"] == 0, result
+    assert result["clients"]["rates"]["W"]["avg"] > 0 and result["servers"]["bandwidth"]["R"]["avg"] > 0, result
+    assert counters(server, s0)[1] > before[1], (before, counters(server, s0))
+
+    router.set_routing(False)
+    result = Selftest(target=client.target).run([c0], [s0], mode="write", size="1M", concurrency=4, seconds=1)
+    assert result["errors"] > 0, result
+    assert result["servers"]["rates"]["R"]["avg"] == 0, result
