@@ -4,6 +4,7 @@ import LUTFWire
 import Logging
 import NIOCore
 import OrderedCollections
+import ServiceLifecycle
 import Synchronization
 
 /// The master's side of the Python API: it answers the requests of test scripts (over a local
@@ -95,17 +96,22 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         let listener = try await LocalSocket.listen(at: path)
         listening.succeed(path)
         let events = await master.registry.events()
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask {
-                for await event in events {
-                    if case .died(let agent, let reason) = event { await self.agentDied(agent, reason: reason) }
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    for await event in events {
+                        if case .died(let agent, let reason) = event { await self.agentDied(agent, reason: reason) }
+                    }
                 }
-            }
-            try await listener.executeThenClose { inbound in
-                for try await connection in inbound {
-                    group.addTask { await self.serveLocal(connection) }
+                try await listener.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        group.addTask { await self.serveLocal(connection) }
+                    }
                 }
+                group.cancelAll()
             }
+        } onGracefulShutdown: {
+            listener.channel.close(promise: nil)
         }
     }
 
@@ -152,6 +158,15 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         } catch {
             return LineEndpoint.answer(to: request, .failure(LUTFError(.failure, "\(error)")))
         }
+    }
+
+    /// Answers a request of the Python process whose session has `token`, arriving some other
+    /// way than the local socket (a shell on another machine, through the control API).
+    public func answerForToken(_ token: String, request: Value) async -> Value {
+        guard let session = state.withLock({ $0.sessionsByToken[token] }) else {
+            return LineEndpoint.answer(to: request, .failure(LUTFError(.refused, "unknown or ended shell session")))
+        }
+        return await answer(request, session: session, caller: master.settings.name)
     }
 
     // MARK: Requests from agents

@@ -1,20 +1,24 @@
 import Foundation
 import LUTFCore
+import Synchronization
 
 /// The results of a run on disk: `results.yml` in auster's format and `junit.xml`, both
 /// rewritten atomically after every test so a killed run leaves valid files with every finished
-/// test in them. Owned by the one task that runs the tests.
-public final class ResultsWriter {
+/// test in them.
+public final class ResultsWriter: Sendable {
     public let directory: String
     public let testGroup: String
     private let submission: String
     private let suites: [Suite]
-    private var suiteStarts: [String: String] = [:]
-    public private(set) var results: [TestResult] = []
+    private let recorded = Mutex<(results: [TestResult], suiteStarts: [String: String])>(([], [:]))
+
+    /// The results recorded so far, in order.
+    public var results: [TestResult] { recorded.withLock { $0.results } }
+    private var suiteStarts: [String: String] { recorded.withLock { $0.suiteStarts } }
     /// auster's `$LOGDIR`, where `results.yml` (after what auster already wrote there) and the
     /// per-test logs also go, named as auster names them.
     public let austerDirectory: String?
-    private var austerPrefix = ""
+    private let austerPrefix: String
 
     public init(directory: String, suites: [Suite], testGroup: String = "lutf", austerDirectory: String? = nil) throws {
         self.directory = directory
@@ -23,14 +27,16 @@ public final class ResultsWriter {
         self.austerDirectory = austerDirectory
         self.submission = Self.dateText(Date())
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var prefix = ""
         if let austerDirectory {
             try FileManager.default.createDirectory(atPath: austerDirectory, withIntermediateDirectories: true)
             // auster writes the TestGroup header and `Tests:`; each suite adds its entries.
             let existing = (try? String(contentsOfFile: austerDirectory + "/results.yml", encoding: .utf8)) ?? ""
             if existing.contains("\nTests:") || existing.hasPrefix("Tests:") {
-                austerPrefix = existing.hasSuffix("\n") ? existing : existing + "\n"
+                prefix = existing.hasSuffix("\n") ? existing : existing + "\n"
             }
         }
+        austerPrefix = prefix
         try write()
     }
 
@@ -45,8 +51,12 @@ public final class ResultsWriter {
 
     /// Records a result and rewrites the files.
     public func record(_ result: TestResult) throws {
-        if suiteStarts[result.script.suite] == nil { suiteStarts[result.script.suite] = Self.dateText(Date()) }
-        results.append(result)
+        recorded.withLock { state in
+            if state.suiteStarts[result.script.suite] == nil {
+                state.suiteStarts[result.script.suite] = Self.dateText(Date())
+            }
+            state.results.append(result)
+        }
         try write()
     }
 
@@ -101,7 +111,7 @@ public final class ResultsWriter {
             out += text.hasSuffix("\n") ? text : text + "\n"
         }
         out += "Tests:\n"
-        for suite in suites {
+        for suite in allSuites {
             let subtests = results.filter { $0.script.suite == suite.name }
             guard !subtests.isEmpty else { continue }
             out += "-\n"
@@ -123,6 +133,16 @@ public final class ResultsWriter {
             out += "        status: \(Self.suiteStatus(subtests).rawValue)\n"
         }
         return out
+    }
+
+    /// The suites given at the start, then any others results came from (the shell runs what it likes).
+    var allSuites: [Suite] {
+        var list = suites
+        for result in results where !list.contains(where: { $0.name == result.script.suite }) {
+            let directory = URL(fileURLWithPath: result.script.path).deletingLastPathComponent().path
+            list.append(Suite(name: result.script.suite, directory: directory, scripts: []))
+        }
+        return list
     }
 
     /// FAIL if any test failed; SKIP if every test was skipped; PASS otherwise.
@@ -165,7 +185,7 @@ public final class ResultsWriter {
         let total = results.map(\.duration).reduce(0, +)
         out +=
             "<testsuites name=\"lutf\" tests=\"\(results.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\" time=\"\(Self.time(total))\">\n"
-        for suite in suites {
+        for suite in allSuites {
             let subtests = results.filter { $0.script.suite == suite.name }
             guard !subtests.isEmpty else { continue }
             out +=

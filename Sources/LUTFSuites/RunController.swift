@@ -79,24 +79,76 @@ public enum RunController {
                 suiteLog.write(line + "\n")
             }
         }
+        let say = output
+        var setup = ClusterSetup()
+        setup.agentCount = request.agentCount
+        setup.cluster = cluster
+        setup.keyPath = request.keyPath
+        setup.launcher = request.launcher
+        setup.joinTimeout = request.joinTimeout
+        setup.nodeLogs = resultsDirectory + "/nodes"
+        return try await withCluster(setup, runID: runID, runtime: runtime, logger: logger, output: say) {
+            context, names in
+            let where_ = cluster == nil ? "an embedded cluster" : "cluster \(request.clusterLabel ?? cluster!.path)"
+            say(
+                "lutf run \(runID): \(testCount) test\(testCount == 1 ? "" : "s") in \(suites.count) suite\(suites.count == 1 ? "" : "s") on \(where_) (\(names.joined(separator: ", "))); results in \(Self.display(resultsDirectory))"
+            )
+            let firstTest = Monotonic.secondsSince(started)
+            let results = await execute(
+                suites, on: names, runID: runID, writer: writer, context: context, settings: request.settings,
+                progress: say)
+            if let launcher = request.launcher { await launcher.finish(runID: runID, supervisor: context.supervisor) }
+            await context.supervisor.stopAll()
+            let bundle = try? ResultsBundle.create(for: resultsDirectory)
+            let summary = RunSummary(
+                results: results, directory: resultsDirectory, bundle: bundle, timeToFirstTest: firstTest)
+            say(Self.summaryLine(summary, elapsed: Monotonic.secondsSince(started)))
+            return summary
+        }
+    }
+
+    /// Where a run's agents come from.
+    public struct ClusterSetup: Sendable {
+        /// Agents of an embedded cluster (when there is no cluster file).
+        public var agentCount = 3
+        /// Join (or, with a launcher, start) this cluster's agents instead.
+        public var cluster: ClusterFile?
+        public var keyPath: String?
+        public var launcher: (any AgentLauncher)?
+        public var joinTimeout = 30.0
+        /// Where agents' logs go.
+        public var nodeLogs: String
+
+        public init(nodeLogs: String = NSTemporaryDirectory()) {
+            self.nodeLogs = nodeLogs
+        }
+    }
+
+    /// Starts a master (with its script broker and process supervisor), brings up the agents —
+    /// an embedded cluster, launched ones, or ones started by hand — waits for them to join, runs
+    /// `body`, and tears it all down.
+    public static func withCluster<T: Sendable>(
+        _ setup: ClusterSetup, runID: String, runtime: PythonRuntime, logger: Logger,
+        output: @escaping @Sendable (String) -> Void,
+        _ body: @Sendable (Context, [String]) async throws -> T
+    ) async throws -> T {
+        let environment = ProcessInfo.processInfo.environment
         let work = NSTemporaryDirectory() + "lutf-run-\(runID)"
         try FileManager.default.createDirectory(
             atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: work) }
-
+        let cluster = setup.cluster
         let keyPath: String
         let key: ClusterKey
         if let cluster {
-            key = try ClusterKey.resolve(flag: request.keyPath, environment: environment, configured: cluster.keyPath)
+            key = try ClusterKey.resolve(flag: setup.keyPath, environment: environment, configured: cluster.keyPath)
             keyPath = key.source
         } else {
             keyPath = work + "/cluster.key"
             key = try ClusterKey.writeNew(to: keyPath, force: true)
         }
         let listen =
-            cluster.map { HostPort(host: "0.0.0.0", port: $0.master.port) }
-            ?? HostPort(
-                host: "127.0.0.1", port: 0)
+            cluster.map { HostPort(host: "0.0.0.0", port: $0.master.port) } ?? HostPort(host: "127.0.0.1", port: 0)
         let master = Master(settings: MasterSettings(listen: listen, key: key), logger: logger)
         let broker = ScriptBroker(master: master, directory: work + "/broker", logger: logger)
         master.setServiceHandler(broker)
@@ -108,59 +160,94 @@ public enum RunController {
             group.addTask { await supervisor.run() }
             defer { group.cancelAll() }
             let address = try await master.listeningAddress()
-
             let names: [String]
             var processes: [ChildProcess] = []
-            if let launcher = request.launcher {
+            if let launcher = setup.launcher {
                 names = launcher.agentNames
                 let master = HostPort(host: cluster?.master.host ?? address.host, port: address.port)
                 processes = try await launcher.start(
-                    master: master, runID: runID, supervisor: supervisor, logDirectory: resultsDirectory + "/nodes")
+                    master: master, runID: runID, supervisor: supervisor, logDirectory: setup.nodeLogs)
             } else if let cluster {
                 names = cluster.agents.map(\.name)
-                output("lutf run \(runID): waiting for agents \(names.joined(separator: ", ")) on port \(address.port)")
+                output("lutf: waiting for agents \(names.joined(separator: ", ")) on port \(address.port)")
             } else {
                 processes = try await EmbeddedCluster.start(
-                    count: request.agentCount, master: address, keyPath: keyPath, supervisor: supervisor,
-                    workDirectory: work + "/agents", logDirectory: resultsDirectory + "/nodes", runtime: runtime)
+                    count: setup.agentCount, master: address, keyPath: keyPath, supervisor: supervisor,
+                    workDirectory: work + "/agents", logDirectory: setup.nodeLogs, runtime: runtime)
                 names = processes.map(\.name)
             }
-            try await waitForAgents(names, master: master, processes: processes, timeout: request.joinTimeout)
-            var env = OrderedDictionary<String, Value>()
-            for (k, v) in RunContext.passedThrough(environment).sorted(by: { $0.key < $1.key }) { env[k] = .string(v) }
-            env["LUTF_RUN"] = .string(runID)
-            env["LUTF_MASTER"] = .string(cluster?.master.description ?? address.description)
-            env["LUTF_RESULTS"] = .string(resultsDirectory)
-            env["LUTF_AGENTS"] = .string(names.joined(separator: ","))
-            broker.begin(run: RunContext(id: runID, resultsDirectory: resultsDirectory, environment: .map(env)))
-            for name in names {
-                group.addTask {
-                    _ = try? await master.call(name, ["type": "start_run", "run": .string(runID)], timeout: 30)
-                }
-            }
-            let where_ = cluster == nil ? "an embedded cluster" : "cluster \(request.clusterLabel ?? cluster!.path)"
-            output(
-                "lutf run \(runID): \(testCount) test\(testCount == 1 ? "" : "s") in \(suites.count) suite\(suites.count == 1 ? "" : "s") on \(where_) (\(names.joined(separator: ", "))); results in \(Self.display(resultsDirectory))"
-            )
-            let firstTest = Monotonic.secondsSince(started)
-            let runner = TestRunner(
-                master: master, broker: broker, runtime: runtime, supervisor: supervisor, writer: writer,
-                settings: request.settings, runID: runID, logger: logger, progress: output)
-            let results = await runner.run(suites)
-            await withTaskGroup(of: Void.self) { ending in
-                for name in names {
-                    ending.addTask {
-                        _ = try? await master.call(name, ["type": "end_run", "run": .string(runID)], timeout: 10)
-                    }
-                }
-            }
-            if let launcher = request.launcher { await launcher.finish(runID: runID, supervisor: supervisor) }
+            try await waitForAgents(names, master: master, processes: processes, timeout: setup.joinTimeout)
+            let context = Context(
+                master: master, broker: broker, supervisor: supervisor, runtime: runtime, logger: logger,
+                masterAddress: cluster?.master.description ?? address.description)
+            let result = try await body(context, names)
             await supervisor.stopAll()
-            let bundle = try? ResultsBundle.create(for: resultsDirectory)
-            let summary = RunSummary(
-                results: results, directory: resultsDirectory, bundle: bundle, timeToFirstTest: firstTest)
-            output(Self.summaryLine(summary, elapsed: Monotonic.secondsSince(started)))
-            return summary
+            return result
+        }
+    }
+
+    /// The running master and what runs tests on it.
+    public struct Context: Sendable {
+        public var master: Master
+        public var broker: ScriptBroker
+        public var supervisor: ProcessSupervisor
+        public var runtime: PythonRuntime
+        public var logger: Logger
+        /// The master's address as agents know it (for the scripts' environment).
+        public var masterAddress: String
+
+        public init(
+            master: Master, broker: ScriptBroker, supervisor: ProcessSupervisor, runtime: PythonRuntime, logger: Logger,
+            masterAddress: String
+        ) {
+            self.master = master
+            self.broker = broker
+            self.supervisor = supervisor
+            self.runtime = runtime
+            self.logger = logger
+            self.masterAddress = masterAddress
+        }
+    }
+
+    /// Runs `suites` on the agents `names` of a running master: the run's environment, a warm
+    /// Python worker on each agent, every test, and the workers stopped at the end.
+    public static func execute(
+        _ suites: [Suite], on names: [String], runID: String, writer: ResultsWriter, context: Context,
+        settings: RunSettings, progress: @escaping @Sendable (String) -> Void
+    ) async -> [TestResult] {
+        let master = context.master
+        await begin(runID, on: names, resultsDirectory: writer.directory, context: context)
+        let runner = TestRunner(
+            master: master, broker: context.broker, runtime: context.runtime, supervisor: context.supervisor,
+            writer: writer, settings: settings, runID: runID, logger: context.logger, progress: progress)
+        let results = await runner.run(suites)
+        await everyAgent(names) { name in
+            _ = try? await master.call(name, ["type": "end_run", "run": .string(runID)], timeout: 10)
+        }
+        return results
+    }
+
+    /// Makes `runID` the broker's run (with the environment scripts see on every node) and warms
+    /// a Python worker on each agent.
+    public static func begin(_ runID: String, on names: [String], resultsDirectory: String, context: Context) async {
+        var env = OrderedDictionary<String, Value>()
+        for (k, v) in RunContext.passedThrough(ProcessInfo.processInfo.environment).sorted(by: { $0.key < $1.key }) {
+            env[k] = .string(v)
+        }
+        env["LUTF_RUN"] = .string(runID)
+        env["LUTF_MASTER"] = .string(context.masterAddress)
+        env["LUTF_RESULTS"] = .string(resultsDirectory)
+        env["LUTF_AGENTS"] = .string(names.joined(separator: ","))
+        context.broker.begin(run: RunContext(id: runID, resultsDirectory: resultsDirectory, environment: .map(env)))
+        let master = context.master
+        await everyAgent(names) { name in
+            _ = try? await master.call(name, ["type": "start_run", "run": .string(runID)], timeout: 30)
+        }
+    }
+
+    public static func everyAgent(_ names: [String], _ body: @escaping @Sendable (String) async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            for name in names { group.addTask { await body(name) } }
         }
     }
 

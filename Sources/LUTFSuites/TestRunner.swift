@@ -3,10 +3,11 @@ import LUTFCore
 import LUTFMaster
 import Logging
 import OrderedCollections
+import Synchronization
 
 /// Runs test scripts one after another, each in its own Python process with a deadline, and
 /// records their results.
-public final class TestRunner {
+public final class TestRunner: Sendable {
     private let master: Master
     private let broker: ScriptBroker
     private let runtime: PythonRuntime
@@ -16,7 +17,7 @@ public final class TestRunner {
     private let runID: String
     private let logger: Logger
     private let progress: @Sendable (String) -> Void
-    private var sequence = 0
+    private let sequence = Mutex(0)
 
     public init(
         master: Master, broker: ScriptBroker, runtime: PythonRuntime, supervisor: ProcessSupervisor,
@@ -86,10 +87,18 @@ public final class TestRunner {
         case reported(Value)
         case exited(ExitStatus)
         case timedOut(Double)
+        case interrupted(String)
     }
 
+    /// The session of the test running now (the shell interrupts it).
+    public var current: TestSession? { running.withLock { $0 } }
+    private let running = Mutex<TestSession?>(nil)
+
     private func execute(_ script: TestScript, of suite: Suite) async -> TestResult {
-        sequence += 1
+        let number = sequence.withLock { n in
+            n += 1
+            return n
+        }
         let start = Monotonic.nanoseconds()
         func failure(_ error: String) -> TestResult {
             TestResult(script: script, status: .fail, duration: Monotonic.secondsSince(start), error: error)
@@ -101,10 +110,12 @@ public final class TestRunner {
             return failure("cannot create the test's log directory: \(error)")
         }
         let session = TestSession(
-            id: "\(script.fullName)#\(sequence)", suite: suite.name, key: script.key, script: script.path,
+            id: "\(script.fullName)#\(number)", suite: suite.name, key: script.key, script: script.path,
             callbacks: suite.callbacks, params: .map(settings.params), noClean: settings.noClean,
             timeout: settings.timeout, directory: directory)
         broker.add(session)
+        running.withLock { $0 = session }
+        defer { running.withLock { $0 = nil } }
 
         let process: ChildProcess
         do {
@@ -132,6 +143,7 @@ public final class TestRunner {
         case .reported(let report):
             failed = report["status"]?.stringValue != "PASS" && report["status"]?.stringValue != "SKIP"
         case .exited, .timedOut: failed = true
+        case .interrupted: failed = false
         }
         if settings.collect == .always || (failed && settings.collect == .failure) {
             await EvidenceCollector.collect(session, master: master, deadline: settings.collectDeadline)
@@ -154,6 +166,9 @@ public final class TestRunner {
             logger.warning("test \(script.fullName) timed out after \(seconds.secondsText): stopping it")
             _ = try? await process.stop()
             result = failure("timed out after \(Self.wholeSeconds(seconds)) s")
+        case .interrupted(let why):
+            _ = try? await process.stop()
+            result = failure("interrupted (\(why))")
         }
         await endTest(session)
         await broker.remove(session)
@@ -186,6 +201,7 @@ public final class TestRunner {
         let outcome = await withTaskGroup(of: Outcome?.self) { group in
             group.addTask { (try? await session.result.value).map(Outcome.reported) }
             group.addTask { (try? await process.waitForExit()).map(Outcome.exited) }
+            group.addTask { (try? await session.interrupted.value).map(Outcome.interrupted) }
             group.addTask {
                 while !Task.isCancelled {
                     let left = session.timeout - Monotonic.secondsSince(session.startedAt)

@@ -34,8 +34,9 @@ struct LUTFCommand: AsyncParsableCommand {
             """,
         version: LUTFDefaults.version,
         subcommands: [
-            RunCommand.self, ListCommand.self, LaunchCommand.self, ClusterCommand.self, KeygenCommand.self,
-            MasterCommand.self, AgentCommand.self,
+            RunCommand.self, ListCommand.self, ShellCommand.self, LaunchCommand.self, ClusterCommand.self,
+            KeygenCommand.self,
+            MasterCommand.self, AgentCommand.self, SubmitCommand.self, CollectCommand.self,
             StatusCommand.self, BenchCommand.self, SimHelpCommand.self, SwarmCommand.self,
         ]
     )

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import LUTFCore
 import LUTFMaster
+import LUTFSuites
 import Logging
 import ServiceLifecycle
 
@@ -22,7 +24,14 @@ struct MasterCommand: AsyncParsableCommand {
                 heartbeat_interval: 1.0  # seconds; agents use the master's value
                 missed_heartbeats: 3     # silent intervals before an agent is dead
                 max_frame: 16777216      # largest message body in bytes
+                suites: /opt/lutf/suites # suites RUN_TESTS names
+                results: /var/lib/lutf  # where submitted runs write results
             Flags override the file; --key falls back to LUTF_KEY before the file.
+
+            Control API (on the same port, authenticated): QUERY (lutf status), RUN_TESTS (lutf \
+            submit: a test configuration naming suites; runs are queued and run one at a time on \
+            the agents connected when they start), COLLECT_RESULTS (lutf collect: state, results \
+            and the zip of a run).
             """
     )
 
@@ -38,6 +47,17 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between agent heartbeats (default 1).")
     var heartbeatInterval: Double?
 
+    @Option(
+        name: .long,
+        help: "Suites that RUN_TESTS requests name (default: the file's 'suites', $LUTF_SUITES, the bundled suites).")
+    var suites: String?
+
+    @Option(
+        name: .long,
+        help: "Where runs submitted with RUN_TESTS write their results (default: the file's 'results', ./lutf-results)."
+    )
+    var resultsDir: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -46,10 +66,28 @@ struct MasterCommand: AsyncParsableCommand {
             let settings = try MasterSettings.resolve(
                 configPath: config, listen: listen, keyPath: key, heartbeatInterval: heartbeatInterval,
                 environment: environment)
+            let file = try config.map { (path) throws(LUTFError) in try MasterConfigFile(path: path) }
             let master = Master(settings: settings, logger: logger)
+            let runtime = try await PythonRuntime.locate()
+            let work = NSTemporaryDirectory() + "lutf-master-\(ProcessInfo.processInfo.processIdentifier)"
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let broker = ScriptBroker(master: master, directory: work, logger: logger)
+            master.setServiceHandler(broker)
+            let supervisor = ProcessSupervisor()
+            let runs = RunService(
+                context: RunController.Context(
+                    master: master, broker: broker, supervisor: supervisor, runtime: runtime, logger: logger,
+                    masterAddress: settings.listen.description),
+                suitesPath: suites ?? file?.suitesPath ?? environment["LUTF_SUITES"] ?? runtime.bundledSuites,
+                resultsBase: URL(fileURLWithPath: resultsDir ?? file?.resultsPath ?? "lutf-results").standardizedFileURL
+                    .path)
+            master.setControlHandler(runs)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [.init(service: master)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: [
+                        .init(service: master), .init(service: broker), .init(service: SupervisorService(supervisor)),
+                        .init(service: runs),
+                    ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }

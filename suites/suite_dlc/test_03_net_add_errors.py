@@ -1,5 +1,5 @@
 """net add with invalid input fails exactly as LNET.md §3.2 says (errno, descr, exit status,
-client-side messages) and leaves the configuration unchanged; net add before lnet configure fails
+client-side messages, bad --if list, bad CPT) and leaves the configuration unchanged; net add before lnet configure fails
 with -108."""
 
 import lutf
@@ -35,6 +35,11 @@ def run():
     # --tos out of -1..255: errno -1 "Invalid ToS argument", exit 234.
     bad = expect_raw(node, add + ["--net", "tcp1", "--if", "eth1", "--tos", "256"], 234)
     assert "descr: Invalid ToS argument" in bad["stderr"], bad
+    # An unparsable --if list: cYAML "bad interface list", exit 234.
+    bad = expect_raw(node, add + ["--net", "tcp1", "--if", "eth1[0"], 234)
+    assert bad["stderr"] == "ni:\n    - add:\n          errno: -1\n          descr: bad interface list\n", bad
+    # A CPT the node does not have.
+    expect_error(node, add + ["--net", "tcp1", "--if", "eth1", "--cpt", "[64]"], -34, "invalid CPT value")
     # Unknown option: getopt's message on stderr, help on stdout, exit 0, nothing done.
     bad = expect_raw(node, add + ["--net", "tcp1", "--if", "eth1", "--bogus"], 0,
                      stderr="add: unrecognized option '--bogus'\n", stdout_has="net add: add a network")

@@ -1,7 +1,8 @@
 """net add tunables (--peer-credits, --peer-timeout, --credits, --peer-buffer-credits,
 --conns-per-peer, --tos) show in net show -v; a net's tunables are fixed by its first NI
 (LNET.md §3.2); one interface can serve two nets (tcp and tcp1, same address, NIDs differ only
-by the net number, §4.2)."""
+by the net number, §4.2); net add --nid picks the interface owning the address; an unparsable
+tunable is ignored."""
 
 from dlc_helpers import configured
 
@@ -30,3 +31,10 @@ def run():
     assert tcp["nid"] == node.nid("eth0", "tcp") and tcp["interfaces"] == {"0": "eth0"}, tcp
     assert tcp["tunables"] == {"peer_timeout": 180, "peer_credits": 8, "peer_buffer_credits": 0, "credits": 256}, tcp
     assert sorted(node.nids()) == sorted([node.nid("eth0", "tcp1"), node.nid("eth1", "tcp1"), node.nid("eth0")])
+
+    # --nid ADDR@NET: the NI goes on the interface owning that address; an unparsable tunable is
+    # silently ignored (default kept).
+    node.lnetctl("net", "add", "--nid", node.nid("eth1", "tcp2"), "--peer-credits", "lots")
+    (ni,) = node.nets(verbose=1, net="tcp2")[0]["local NI(s)"]
+    assert ni["nid"] == node.nid("eth1", "tcp2") and ni["interfaces"] == {"0": "eth1"}, ni
+    assert ni["tunables"]["peer_credits"] == 8, ni

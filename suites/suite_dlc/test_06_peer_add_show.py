@@ -2,7 +2,7 @@
 the other NIs of the primary's net in insertion order, then other nets in first-seen order
 (LNET.md §3.8); -v levels add keys in the documented order; peer state bits show CONFIGURED|
 MULTI_RAIL (and LOCK_PRIMARY with --lock_prim); --nid of any NI shows the whole peer; credits
-are the local net's peer_credits, 0 on non-local nets; re-adding is silent; --non_mr has no effect."""
+are the local net's peer_credits, 0 on non-local nets; re-adding is silent; --non_mr has no effect; --force on add locks the primary."""
 
 from dlc_helpers import configured, expect_raw, peer_nids
 
@@ -65,6 +65,12 @@ def run():
     state = v3["192.0.2.10@tcp"]["peer state"]
     assert state & 0x9 == 0x9 and not state & 0x100000, state
     assert v3["192.0.2.20@tcp"]["peer state"] & 0x100009 == 0x100009, v3["192.0.2.20@tcp"]
+
+    # --force on add behaves exactly like --lock_prim (§3.6).
+    node.lnetctl("peer", "add", "--prim_nid", "192.0.2.40@tcp", "--force")
+    locked = [p for p in node.peers(verbose=3) if p["primary nid"] == "192.0.2.40@tcp"][0]
+    assert locked["peer state"] & 0x100000, locked
+    node.del_peer("192.0.2.40@tcp", force=True)
 
     # Re-adding an identical peer, or an NID it already has, succeeds and changes nothing.
     node.add_peer("192.0.2.10@tcp", ["192.0.2.12@tcp"])

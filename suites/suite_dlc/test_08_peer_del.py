@@ -1,6 +1,6 @@
 """peer del: removing some NIDs of a peer, the whole peer (by --prim_nid, or by a --nid list holding
 the primary), a gateway peer refused with -16, and the locked-primary rules of LNET.md §3.7/§4.3
-(without --force only the other NIDs go, also when --nid names the primary; --force deletes it)."""
+(without --force only the other NIDs go, also when --nid names the primary; --force, or --lock_prim on del, deletes it)."""
 
 from dlc_helpers import configured, expect_error, peer_nids
 
@@ -26,9 +26,14 @@ def run():
     node.del_peer("192.0.2.10@tcp", force=True)
     assert node.peer("192.0.2.10@tcp") is None, node.peers()
 
+    # --lock_prim on del behaves like --force.
+    node.add_peer("192.0.2.30@tcp", ["192.0.2.31@tcp"], lock=True)
+    node.lnetctl("peer", "del", "--prim_nid", "192.0.2.30@tcp", "--lock_prim")
+    assert node.peer("192.0.2.30@tcp") is None and node.peer("192.0.2.31@tcp") is None, node.peers()
+
     # A gateway of a route cannot be deleted.
     node.add_route("tcp5", "192.0.2.20@tcp")
-    expect_error(node, ["peer", "del", "--prim_nid", "192.0.2.20@tcp"], -16, "failed to del primary peer")
+    expect_error(node, ["peer", "del", "--prim_nid", "192.0.2.20@tcp"], -16, None)
     node.del_route("tcp5", "192.0.2.20@tcp")
     node.del_peer("192.0.2.20@tcp")
     assert node.peers() == [], node.peers()

@@ -1,7 +1,8 @@
 """global show: the 13 keys in LNET.md §3.13's order with their defaults (text byte-for-byte,
 Printer B); set changes show up (discovery/drop_asym_route normalised to 1, max_interfaces < 16
 back to the default, lnd_timeout derived from transaction_timeout and retry_count,
-health_sensitivity 0 forcing retry_count 0, recovery_interval never changing)."""
+health_sensitivity 0 forcing retry_count 0, recovery_interval never changing, numa_range a u32,
+values parsed as C strtol base 0)."""
 
 from dlc_helpers import configured
 
@@ -37,6 +38,9 @@ def run():
     assert g["max_interfaces"] == 4096 and g["discovery"] == 0, g
     assert g["health_sensitivity"] == 0 and g["retry_count"] == 0, g
     assert g["lnd_timeout"] == 100, g          # (101-1)/(0+1)
+    # numa_range is stored as a u32.
+    node.set_global("numa_range", -1)
+    assert node.globals()["numa_range"] == 4294967295, node.globals()
     # Hex and octal values are parsed as C strtol(..., 0) does.
     node.set_global("recovery_limit", "0x10")
     node.set_global("max_recovery_ping_interval", "010")

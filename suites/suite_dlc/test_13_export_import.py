@@ -1,7 +1,8 @@
-"""export --backup is byte-for-byte LNET.md §3.16's verified example (net, route, gateway peer,
-global); the non-backup export has the level-2 NI keys, route state/type and peer state; importing
-a backup into a reset node gives back the same nets, tunables, routes, peers and globals;
-snapshot()/restore() round-trips; import --del removes what a file lists; import errors (§3.17)."""
+"""export of a fresh node (lo at level 2 + global; --backup: global only); export --backup is
+byte-for-byte LNET.md §3.16's verified example (net, route, gateway peer, global); the non-backup
+export has the level-2 NI keys, route state/type and peer state; importing a backup into a reset
+node gives back the same nets, tunables, routes, peers and globals; snapshot()/restore()
+round-trips; import --del removes what a file lists; import errors (§3.17)."""
 
 from dlc_helpers import configured, expect_error
 import lutf._yaml as yaml
@@ -24,6 +25,15 @@ def state(node):
 def run():
     node = configured("MDS")
     assert node.export(backup=True) == GLOBAL_DEFAULTS, node.export(backup=True)  # lo is skipped
+    # Fresh node, non-backup: the lo NI at level 2, then global; no route/peer/routing sections.
+    fresh = node.export()
+    assert fresh.endswith(GLOBAL_DEFAULTS) and fresh.startswith("net:\n-     net type: lo\n"), fresh
+    fresh = yaml.load(fresh)
+    assert list(fresh) == ["net", "global"], list(fresh)
+    (lo,) = fresh["net"][0]["local NI(s)"]
+    assert list(lo) == ["nid", "status", "statistics", "sent_stats", "received_stats", "dropped_stats",
+                        "health stats", "tunables", "dev cpt", "CPT"], list(lo)
+    assert lo["health stats"]["health value"] == 0 and lo["dev cpt"] == -1, lo
 
     node.add_net("tcp", "eth0")
     node.add_route("tcp2", "192.168.1.1@tcp")

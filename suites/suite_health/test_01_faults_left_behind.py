@@ -8,6 +8,7 @@ from health_helpers import Node
 
 
 def run():
+    lutf.require_agents(2)
     for agent in lutf.agents():
         node = Node(target=agent)
         node.configure()

@@ -13,6 +13,7 @@ DEFAULTS = {"numa_range": 0, "max_interfaces": 4096, "discovery": 1, "drop_asym_
 
 
 def run():
+    lutf.require_agents(2)
     for agent in lutf.agents():
         node = Node(target=agent)
         assert not node.configured(), "%s: LNet is still configured" % agent.name

@@ -58,10 +58,10 @@ def run():
     assert lines == ["<?>->255.255.255.255@tcp (1/10 | 0) ptl 0, msg 6, 0/0, PUT 0, ACK 0, GET 0, REP 0",
                      "%s-><?> (1/0 | 5) ptl 0x50, msg 6, 0/0, PUT 0, ACK 0, GET 0, REP 0" % s0], lines
 
-    r = raw(node, "drop", "del", "-a", "-s", "*")
-    assert r["rc"] == 255 and r["stderr"] == "'-s' or '-d' cannot be combined with '-a'\n", r
+    r = raw(node, "drop", "del", "-a", "-s", "*")   # LNET.md gives no exit status for these two
+    assert r["rc"] != 0 and r["stderr"] == "'-s' or '-d' cannot be combined with '-a'\n", r
     r = raw(node, "drop", "del", "-s", "*")
-    assert r["rc"] == 255 and r["stderr"] == "Failed, please provide source and destination of rule\n", r
+    assert r["rc"] != 0 and r["stderr"] == "Failed, please provide source and destination of rule\n", r
     r = raw(node, "drop", "del", "-s", "192.0.2.9@tcp", "-d", "192.0.2.9@tcp")
     assert r["rc"] == 254 and r["stdout"] == "failed to delete drop rule: Object not found\n", r
     node.lnetctl("fault", "drop", "del", "-s", s0, "-d", "*")

@@ -1,6 +1,7 @@
 """route show -v: hop/priority as given, state down while the gateway does not route and up once
 it does, type single-hop when the gateway is on the remote net itself and multi-hop when it is
-not (LNET.md §3.10); the gateway's peer NI reports an up/down state instead of NA (§3.8)."""
+not (LNET.md §3.10); the gateway's peer NI reports an up/down state instead of NA, and so do the
+peers of a node that routes (routing enabled, peer_timeout > 0) (§3.8)."""
 
 from topology import Topology, route
 
@@ -13,12 +14,16 @@ def run():
     assert (r1["hop"], r1["priority"], r1["state"]) == (1, 4, "down"), r1
     assert (r9["hop"], r9["priority"], r9["state"]) == (-1, 0, "down"), r9
 
+    assert topo.client.ping(topo.router_tcp) == [topo.router_tcp, topo.router_tcp1]
+    assert [ni["state"] for ni in topo.router.peer(topo.client_nid)["peer ni"]] == ["NA"]
     topo.enable_routing()
+    assert [ni["state"] for ni in topo.router.peer(topo.client_nid)["peer ni"]] == ["up"], topo.router.peers()
     r1, r9 = route(topo.client, "tcp1"), route(topo.client, "tcp9")
     assert (r1["state"], r1["type"]) == ("up", "single-hop"), r1
     assert (r9["state"], r9["type"]) == ("up", "multi-hop"), r9
     gateway = topo.client.peer(topo.router_tcp)
-    assert [ni["state"] for ni in gateway["peer ni"]] == ["up"], gateway
+    states = {ni["nid"]: ni["state"] for ni in gateway["peer ni"]}
+    assert states.get(topo.router_tcp) == "up" and set(states.values()) == {"up"}, gateway
 
     topo.enable_routing(False)
     assert route(topo.client, "tcp1")["state"] == "down", topo.client.routes(verbose=True)

@@ -1,7 +1,8 @@
 """The lst console's command line (LNET.md §7): no LST_SESSION (exit 255 and its message), usage
 errors (exit 4), new_session/add_group/add_batch/add_test/run outputs, duplicate batch, unknown
-test name, unknown batch, show_error on a clean group, end_session; while a session exists LNet
-cannot be unconfigured (-16 "Object busy", exit 240, §3.1)."""
+test name, unknown batch, show_error on a clean group, a second new_session without --force, a
+wrong session key, end_session; while a session exists LNet cannot be unconfigured (-16 "Object
+busy", exit 240, §3.1)."""
 
 import lutf
 
@@ -56,8 +57,15 @@ def run():
         assert r["rc"] == 0 and r["stdout"] == "clients:\nTotal 0 error nodes in clients\n", r
         r = lst("stop", "bulk")
         assert r["rc"] == 0 and r["stdout"].endswith("Batch is stopped\n"), r
+        # new_session without --force while one exists: the Netlink request fails (and ends the
+        # old session), the legacy retry then creates the new one (LNET.md §7).
+        r = lst("new_session", "second")
+        assert r["rc"] == 0 and r["stderr"] == "Reader error: 'new session creation failed' at 0\n", r
+        assert r["stdout"] == "SESSION: second FEATURES: 1 TIMEOUT: 300 FORCE: No\n", r
         r = lst("show_session", key=9999)
-        assert r["rc"] == 0 and r["stdout"].startswith("lutftest "), r
+        assert r["rc"] == 0 and r["stdout"].startswith("second "), r
+        r = lst("run", "bulk")
+        assert r["rc"] == 255, r   # the old session's batch went with it
         r = lst("add_batch", "other", key=9999)
         assert r["rc"] == 255 and r["stderr"] == "Unmatched session key or not root\n", r
     finally:

@@ -1,6 +1,7 @@
 """Selftest through a router: a client on tcp writes to a server on tcp1 via a node routing
-between them; with routes and routing on, no error node and traffic both ways (and the router's
-NIs counted it... or at least the ends did); without routing on the router, errors appear."""
+between them; with routes and routing on, no error node, the client sends, the server receives
+(its NI's recv count grows); with routing disabled on the router, errors appear and the server
+receives nothing."""
 
 import lutf
 

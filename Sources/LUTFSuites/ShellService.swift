@@ -1,0 +1,110 @@
+import Foundation
+import LUTFCore
+import LUTFMaster
+import OrderedCollections
+
+/// The master's side of `lutf shell`: the interactive prompt lists suites, shows and runs
+/// scripts (each exactly as `lutf run` would, with its deadline and results), and stops the one
+/// running when the user presses Ctrl-C. Suites are read from disk on every request, so edited
+/// and new scripts are picked up without restarting.
+public final class ShellService: Sendable {
+    public let session: TestSession
+    private let context: RunController.Context
+    private let paths: [String]
+    private let runner: TestRunner
+    public let writer: ResultsWriter
+
+    public init(
+        context: RunController.Context, paths: [String], resultsDirectory: String, settings: RunSettings, runID: String
+    )
+        throws
+    {
+        self.context = context
+        self.paths = paths
+        self.writer = try ResultsWriter(directory: resultsDirectory, suites: [])
+        self.runner = TestRunner(
+            master: context.master, broker: context.broker, runtime: context.runtime, supervisor: context.supervisor,
+            writer: writer, settings: settings, runID: runID, logger: context.logger, progress: { _ in })
+        self.session = TestSession(
+            id: "shell-\(runID)", suite: "shell", key: "shell", script: "", callbacks: nil, params: [:], noClean: true,
+            timeout: 1e9, directory: resultsDirectory)
+        register()
+    }
+
+    private func register() {
+        let shell = session
+        func guarded(_ name: String, _ body: @escaping @Sendable (Value) async throws -> Value) {
+            context.broker.register(name) { request, session, _ in
+                guard session === shell else { throw LUTFError(.refused, "\(name) is for the lutf shell only") }
+                return try await body(request)
+            }
+        }
+        guarded("shell_suites") { _ in .list(try await self.suites().map(Self.describe)) }
+        guarded("shell_show") { request in
+            let script = try await self.script(request)
+            return .string((try? String(contentsOfFile: script.path, encoding: .utf8)) ?? "")
+        }
+        guarded("shell_run") { request in try await self.run(request) }
+        guarded("shell_cancel") { _ in
+            guard let current = self.runner.current else { return false }
+            current.interrupted.succeed("Ctrl-C in the shell")
+            return true
+        }
+        guarded("shell_results") { _ in .string(self.writer.resultsYAML) }
+    }
+
+    func suites() async throws -> [Suite] {
+        try await SuiteCatalog.discover(paths, runtime: context.runtime)
+    }
+
+    static func describe(_ suite: Suite) -> Value {
+        [
+            "name": .string(suite.name), "directory": .string(suite.directory),
+            "scripts": .list(
+                suite.scripts.map {
+                    [
+                        "key": .string($0.key), "path": .string($0.path),
+                        "skip_list": .bool(suite.skipList.contains($0.key)),
+                        "expected_failure": .bool(suite.expectedFailures.contains($0.key)),
+                    ]
+                }),
+        ]
+    }
+
+    func script(_ request: Value) async throws -> TestScript {
+        let name = request["suite"]?.stringValue ?? ""
+        guard let suite = try await suites().first(where: { $0.name == name }) else {
+            throw LUTFError(.notFound, "no suite '\(name)'")
+        }
+        let key = request["key"]?.stringValue ?? ""
+        guard let script = suite.scripts.first(where: { $0.key == key }) else {
+            throw LUTFError(
+                .notFound,
+                "no script '\(key)' in suite \(name) (scripts: \(suite.scripts.map(\.key).joined(separator: ", ")))")
+        }
+        return script
+    }
+
+    /// Runs one script (`key`) or a whole suite and returns the results.
+    func run(_ request: Value) async throws -> Value {
+        let name = request["suite"]?.stringValue ?? ""
+        guard var suite = try await suites().first(where: { $0.name == name }) else {
+            throw LUTFError(.notFound, "no suite '\(name)'")
+        }
+        if let key = request["key"]?.stringValue {
+            suite.scripts = [try await script(request)]
+            _ = key
+        }
+        var results: [Value] = []
+        for script in suite.scripts {
+            let result = await runner.run(script, of: suite)
+            try? writer.record(result)
+            results.append([
+                "name": .string(script.fullName), "status": .string(result.label),
+                "duration": .double((result.duration * 100).rounded() / 100), "error": .string(result.error),
+                "details": result.details,
+            ])
+        }
+        return .list(results)
+    }
+}

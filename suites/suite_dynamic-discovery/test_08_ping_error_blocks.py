@@ -1,0 +1,24 @@
+"""ping/discover errors that are not per-target failures are Printer A blocks (LNET.md §3.15,
+§2.2: indent 6, `---`/`...`, exit 234): a NID list that does not parse is
+`manage: -     ping: errno/descr`, and so is a ping while LNet is down (-100)."""
+
+import lutf
+
+from dd_helpers import Node, node_on
+
+
+def block(obj, errno, descr):
+    return "---\nmanage:\n-     %s:\n      errno: %d\n      descr: ! \"%s\"\n...\n" % (
+        obj, errno, descr.replace('"', '\\"'))
+
+
+def run():
+    client, _ = node_on("client", ["eth0"])
+    r = client.lnetctl_raw("ping", "1.1.1.[3-1]@tcp")
+    expected = block("ping", -34, '"Unable to parse nidlist: range is wrong order"')
+    assert r["rc"] == 234 and r["stdout"] == "" and r["stderr"] == expected, (r, expected)
+
+    down = Node(target=lutf.get_target("MDS"))
+    r = down.lnetctl_raw("ping", "192.0.2.1@tcp")
+    expected = block("ping", -100, "Network is down")
+    assert r["rc"] == 234 and r["stderr"] == expected, (r, expected)
