@@ -15,6 +15,12 @@ public enum Value: Sendable, Hashable {
 }
 
 extension Value {
+    /// The element at `index` of a list, or `nil`.
+    public subscript(index: Int) -> Value? {
+        guard case .list(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+
     /// The member `key` of a map, or `nil` for a missing key or a non-map value.
     public subscript(key: String) -> Value? {
         guard case .map(let members) = self else { return nil }

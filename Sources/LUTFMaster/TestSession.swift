@@ -19,8 +19,6 @@ public final class TestSession: Sendable {
     public let directory: String
     /// Reported by the script: `{status, error, details, traceback}`.
     public let result = OneShot<Value>()
-    /// Set when someone (the shell's Ctrl-C) asks for the test to be stopped.
-    public let interrupted = OneShot<String>()
     private let state: Mutex<State>
     private let log: LogSink?
 

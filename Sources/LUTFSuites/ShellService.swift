@@ -2,6 +2,7 @@ import Foundation
 import LUTFCore
 import LUTFMaster
 import OrderedCollections
+import Synchronization
 
 /// The master's side of `lutf shell`: the interactive prompt lists suites, shows and runs
 /// scripts (each exactly as `lutf run` would, with its deadline and results), and stops the one
@@ -13,6 +14,7 @@ public final class ShellService: Sendable {
     private let paths: [String]
     private let runner: TestRunner
     public let writer: ResultsWriter
+    private let cancels: ShellCancels
 
     public init(
         context: RunController.Context, paths: [String], resultsDirectory: String, settings: RunSettings, runID: String
@@ -21,10 +23,14 @@ public final class ShellService: Sendable {
     {
         self.context = context
         self.paths = paths
-        self.writer = try ResultsWriter(directory: resultsDirectory, suites: [])
+        let writer = try ResultsWriter(directory: resultsDirectory, suites: [])
+        let cancels = ShellCancels()
+        self.writer = writer
         self.runner = TestRunner(
             master: context.master, broker: context.broker, runtime: context.runtime, supervisor: context.supervisor,
-            writer: writer, settings: settings, runID: runID, logger: context.logger, progress: { _ in })
+            writer: writer, settings: settings, runID: runID, logger: context.logger, progress: { _ in },
+            interruption: { cancels.activeIsCancelled ? "Ctrl-C in the shell" : nil })
+        self.cancels = cancels
         self.session = TestSession(
             id: "shell-\(runID)", suite: "shell", key: "shell", script: "", callbacks: nil, params: [:], noClean: true,
             timeout: 1e9, directory: resultsDirectory)
@@ -45,9 +51,8 @@ public final class ShellService: Sendable {
             return .string((try? String(contentsOfFile: script.path, encoding: .utf8)) ?? "")
         }
         guarded("shell_run") { request in try await self.run(request) }
-        guarded("shell_cancel") { _ in
-            guard let current = self.runner.current else { return false }
-            current.interrupted.succeed("Ctrl-C in the shell")
+        guarded("shell_cancel") { request in
+            self.cancels.cancel(request["rid"]?.stringValue ?? "")
             return true
         }
         guarded("shell_results") { _ in .string(self.writer.resultsYAML) }
@@ -95,8 +100,11 @@ public final class ShellService: Sendable {
             suite.scripts = [try await script(request)]
             _ = key
         }
+        let rid = request["rid"]?.stringValue ?? HostInfo.randomToken()
+        cancels.begin(rid)
+        defer { cancels.end() }
         var results: [Value] = []
-        for script in suite.scripts {
+        for script in suite.scripts where !cancels.activeIsCancelled {
             let result = await runner.run(script, of: suite)
             try? writer.record(result)
             results.append([
@@ -106,5 +114,19 @@ public final class ShellService: Sendable {
             ])
         }
         return .list(results)
+    }
+}
+
+/// Which of the shell's run requests were cancelled (Ctrl-C), and which one runs now; a
+/// cancel may arrive before its run has even started.
+final class ShellCancels: Sendable {
+    private let state = Mutex<(cancelled: Set<String>, active: String?)>(([], nil))
+
+    func cancel(_ rid: String) { state.withLock { _ = $0.cancelled.insert(rid) } }
+    func begin(_ rid: String) { state.withLock { $0.active = rid } }
+    func end() { state.withLock { $0.active = nil } }
+
+    var activeIsCancelled: Bool {
+        state.withLock { state in state.active.map { state.cancelled.contains($0) } ?? false }
     }
 }

@@ -18,12 +18,15 @@ public final class TestRunner: Sendable {
     private let logger: Logger
     private let progress: @Sendable (String) -> Void
     private let sequence = Mutex(0)
+    /// Asked while a test runs: a reason to stop it now (the shell's Ctrl-C), or `nil`.
+    private let interruption: @Sendable () -> String?
 
     public init(
         master: Master, broker: ScriptBroker, runtime: PythonRuntime, supervisor: ProcessSupervisor,
         writer: ResultsWriter, settings: RunSettings, runID: String, logger: Logger,
-        progress: @escaping @Sendable (String) -> Void
+        progress: @escaping @Sendable (String) -> Void, interruption: @escaping @Sendable () -> String? = { nil }
     ) {
+        self.interruption = interruption
         self.master = master
         self.broker = broker
         self.runtime = runtime
@@ -201,12 +204,13 @@ public final class TestRunner: Sendable {
         let outcome = await withTaskGroup(of: Outcome?.self) { group in
             group.addTask { (try? await session.result.value).map(Outcome.reported) }
             group.addTask { (try? await process.waitForExit()).map(Outcome.exited) }
-            group.addTask { (try? await session.interrupted.value).map(Outcome.interrupted) }
+            let interruption = self.interruption
             group.addTask {
                 while !Task.isCancelled {
                     let left = session.timeout - Monotonic.secondsSince(session.startedAt)
                     if left <= 0 { return .timedOut(session.timeout) }
-                    try? await Task.sleep(for: .seconds(min(left, 0.25)))
+                    if let why = interruption() { return .interrupted(why) }
+                    try? await Task.sleep(for: .seconds(min(left, 0.1)))
                 }
                 return nil
             }

@@ -9,6 +9,7 @@ import code
 import os
 import signal
 import sys
+import uuid
 
 import lutf
 from lutf import _context
@@ -103,13 +104,14 @@ def _suite_info(name):
 
 
 def _run(suite, key, params):
-    fields = {"suite": suite, "params": lutf.to_wire(params or {}, "params")}
+    rid = uuid.uuid4().hex
+    fields = {"suite": suite, "params": lutf.to_wire(params or {}, "params"), "rid": rid}
     if key is not None:
         fields["key"] = key
     try:
         results = _context.request("shell_run", **fields)
     except KeyboardInterrupt:
-        _context.request("shell_cancel")
+        _context.request("shell_cancel", rid=rid)
         print("\ninterrupted: the test was stopped")
         return None
     for r in results:

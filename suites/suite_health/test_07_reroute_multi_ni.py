@@ -3,7 +3,7 @@ leaves through the other (its send count grows by the pings sent, the sick one's
 drop rule on one NI (src that NID) fails only the pings sourced from it (--source), while the
 other NI keeps working."""
 
-from health_helpers import pair, ping_fails
+from health_helpers import pair
 
 
 def sends(node, nid):
