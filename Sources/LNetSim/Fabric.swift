@@ -164,6 +164,14 @@ public struct Fabric {
     /// (and, for a lost message, up to `timeout` capped at ``maxWait``).
     public func ping(_ target: NID, source: NID?, timeout: Double) throws -> PingResult {
         let all = members()
+        if target == .loopback {
+            // The node answers itself with its own NIDs.
+            try node.modify { state in
+                state.count(sentFrom: .loopback, to: .loopback, kind: NICounters.get)
+                state.count(receivedAt: .loopback, from: .loopback, kind: NICounters.get)
+            }
+            return PingResult(reply: all[0].state.allNIs.map(\.nid).filter { $0 != .loopback }, failure: nil)
+        }
         let hops: [Hop]
         switch path(to: target, source: source, members: all) {
         case .failure(.noRoute):
@@ -187,6 +195,8 @@ public struct Fabric {
             }
         }
         var reply: [NID] = []
+        // The hops must end at the target (they stop at a gateway that does not route).
+        if hops.last?.destination != target { lost = true }
         if !lost, let targetMember = owner(of: target, in: all) {
             reply = targetMember.state.nets.flatMap(\.nis).map(\.nid).filter { $0 != .loopback }
             // The reply retraces the hops.

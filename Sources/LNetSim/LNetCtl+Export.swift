@@ -68,7 +68,7 @@ extension LNetCtl {
                                         ("large", pool(256, state.largeBuffers)),
                                     ])
                                 )
-                            ]), .map([("enable", .int(state.routing))]),
+                            ]), .map([("enable", .int(state.routingDisplay))]),
                         ])
                     ))
             }
@@ -202,7 +202,9 @@ extension LNetCtl {
                 if let enable = value["enable"]?.plainText
                     ?? value.listValue?.compactMap({ $0["enable"]?.plainText }).first
                 {
-                    commands.append(["set", "routing", Self.boolish(enable)])
+                    // 3 (starting) means enabled, 2 (stopping) disabled.
+                    let setting = ["3": "1", "2": "0"][enable] ?? Self.boolish(enable)
+                    commands.append(["set", "routing", setting])
                 }
             case ("add", "buffers"):
                 for (key, param) in [("tiny", "tiny_buffers"), ("small", "small_buffers"), ("large", "large_buffers")] {

@@ -119,6 +119,7 @@ extension LNetCtl {
                     cyamlError(value == 1 ? "add" : "del", "routing", -100, "\"cannot enable routing Network is down\"")
                     return -100
                 }
+                if state.routing != value { state.routingChangedAt = Date().timeIntervalSince1970 }
                 state.routing = value
                 if value == 1 { state.buffersAllocated = true }
                 state.debug(

@@ -36,12 +36,12 @@ extension LNetCtl {
                 if discover {
                     unparsable.append(arg)
                 } else {
-                    return netlinkErrorIndent2("manage", word, error.errno, error.message)
+                    return netlinkError("manage", word, error.errno, error.message)
                 }
             }
         }
         let state = node.load()
-        guard state.configured else { return netlinkErrorIndent2("manage", word, -100, "Network is down") }
+        guard state.configured else { return netlinkError("manage", word, -100, "Network is down") }
         let timeout = p.value("timeout").flatMap(Double.init).map { $0 > 0 && $0 < 180 ? $0 : 180 } ?? 180
         let source = p.value("source").flatMap { try? NID(parsing: $0) }
         let fabric = Fabric(node: node)
@@ -80,11 +80,5 @@ extension LNetCtl {
 
     private func failure(_ word: String, _ errno: Int, _ descr: String) -> YTree {
         .map([(word, .empty), ("errno", .int(errno)), ("descr", .scalar(descr, .taggedSingle))])
-    }
-
-    /// A Printer A error block as ping prints it (indent 2).
-    mutating func netlinkErrorIndent2(_ op: String, _ object: String, _ errno: Int, _ descr: String) -> Int {
-        out.stderr += YAMLPrinter.libyamlError(op: op, object: object, errno: errno, descr: descr, indent: 2)
-        return -22
     }
 }

@@ -197,7 +197,7 @@ extension LNetCtl {
                                 ("large", pool(256, state.largeBuffers)),
                             ])
                         )
-                    ]), .map([("enable", .int(state.routing))]),
+                    ]), .map([("enable", .int(state.routingDisplay))]),
                 ])
             ),
             (

@@ -8,8 +8,10 @@ public struct SimState: Codable, Sendable {
     public var nets: [SimNet] = []
     public var peers: [SimPeer] = []
     public var routes: [SimRoute] = []
-    /// Raw routing state: 0 disabled, 1 enabled (the simulator skips the transitional 2 and 3).
+    /// Routing (forwarding): 0 disabled, 1 enabled.
     public var routing = 0
+    /// When routing was last switched (seconds since 1970), for the transitional states.
+    public var routingChangedAt: Double?
     /// Whether router buffer pools exist (after routing was first enabled).
     public var buffersAllocated = false
     public var tinyBuffers = 2048
@@ -28,6 +30,15 @@ public struct SimState: Codable, Sendable {
     public var lst = LSTConsole()
 
     public init() {}
+
+    /// The raw routing state `routing show` prints: 3 (starting) for the first 110 s after
+    /// routing is enabled, 2 (stopping) for 110 s after it is disabled, else 1 or 0. (110 s is
+    /// alive_router_check_interval plus router_ping_timeout.) Forwarding follows the setting at once.
+    public var routingDisplay: Int {
+        let recent = routingChangedAt.map { Date().timeIntervalSince1970 - $0 < 110 } ?? false
+        if routing == 1 { return recent ? 3 : 1 }
+        return recent ? 2 : 0
+    }
 
     /// The NIs of every net, lo included.
     public var allNIs: [SimNI] { nets.flatMap(\.nis) }
@@ -54,6 +65,7 @@ public struct SimState: Codable, Sendable {
         peers = []
         routes = []
         routing = 0
+        routingChangedAt = nil
         buffersAllocated = false
         udsp = []
         dropRules = []

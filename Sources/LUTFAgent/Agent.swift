@@ -34,12 +34,16 @@ public final class Agent: Service, Sendable {
         try await registered.value
     }
 
-    /// This node's interfaces as `[{name, addresses}]`.
+    /// This node's interfaces: on a simulated node loopback and its simulated interfaces that
+    /// are up, else the real ones.
+    public var networkInterfaces: [NetworkInterface] {
+        if let simulated = handlers.lazy.compactMap({ $0 as? SimulatedLNet }).first { return simulated.interfaces }
+        return NetworkInterface.discover()
+    }
+
+    /// ``networkInterfaces`` as `[{name, addresses}]`.
     public var interfacesValue: Value {
-        .list(
-            NetworkInterface.discover().map {
-                ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))]
-            })
+        .list(networkInterfaces.map { ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))] })
     }
 
     /// What `info` returns: name, role, host, pid, software, interfaces.
@@ -48,7 +52,7 @@ public final class Agent: Service, Sendable {
             "name": .string(settings.name), "role": .string(settings.role), "hostname": .string(HostInfo.hostname),
             "pid": .int(HostInfo.pid), "software": .string("lutf \(LUTFDefaults.version)"),
             "lnet": .string(settings.lnetBackend),
-            "interfaces": .list(NetworkInterface.discover().map(\.value)),
+            "interfaces": .list(networkInterfaces.map(\.value)),
         ]
     }
 
@@ -130,7 +134,7 @@ public final class Agent: Service, Sendable {
             let identity = AgentIdentity(
                 name: settings.name, role: settings.role, hostname: HostInfo.hostname, pid: HostInfo.pid,
                 instance: instance, software: "lutf \(LUTFDefaults.version)",
-                interfaces: NetworkInterface.discover(), address: "")
+                interfaces: networkInterfaces, address: "")
             try await channel.channel.writeAndFlush(Message(.register, ["register": identity.registration]))
             var messages = inbound.makeAsyncIterator()
             guard let reply = try await messages.next() else {

@@ -34,7 +34,7 @@ public struct BuiltinFunctions: AgentCallHandler {
         case "info":
             return agent.info
         case "interfaces":
-            return .list(NetworkInterface.discover().map(\.value))
+            return .list(agent.networkInterfaces.map(\.value))
         case "sleep":
             let seconds = parameters["seconds"]?.doubleValue ?? 1
             try await Task.sleep(for: .seconds(seconds))

@@ -34,16 +34,13 @@ public struct SimulatedLNet: AgentCallHandler {
         return env
     }
 
-    /// The node's interfaces as `[{name, addresses}]`: loopback and the simulated ones.
-    public var interfacesValue: Value {
-        let state = node.load()
-        var list: [Value] = NetworkInterface.discover().filter(\.isLoopback).map {
-            ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))]
-        }
-        for interface in node.interfaces(state: state) where interface.up {
-            list.append(["name": .string(interface.name), "addresses": .list(interface.addresses.map(Value.string))])
-        }
-        return .list(list)
+    /// The node's interfaces: loopback and those the simulator sees that are up.
+    public var interfaces: [NetworkInterface] {
+        let loopback = NetworkInterface.discover().filter(\.isLoopback)
+        return loopback
+            + node.interfaces(state: node.load()).filter(\.up).map {
+                NetworkInterface(name: $0.name, addresses: $0.addresses, isUp: true, isLoopback: false)
+            }
     }
 
     public func accepts(_ request: OrderedDictionary<String, Value>) -> Bool { false }

@@ -47,7 +47,13 @@ public final class TestRunner: Sendable {
             for script in suite.scripts {
                 if Task.isCancelled { return results }
                 index += 1
-                let result = await run(script, of: suite)
+                let result: TestResult
+                if let gone = await everyAgentDead() {
+                    // Nothing can run any more; say so for each test instead of failing them obscurely.
+                    result = TestResult(script: script, status: .fail, duration: 0, error: "not run: \(gone)")
+                } else {
+                    result = await run(script, of: suite)
+                }
                 do {
                     try writer.record(result)
                 } catch {
@@ -61,6 +67,14 @@ public final class TestRunner: Sendable {
             }
         }
         return results
+    }
+
+    /// Why no test can run any more (every agent that was there is dead), or `nil`.
+    private func everyAgentDead() async -> String? {
+        let agents = await master.registry.snapshot()
+        guard !agents.isEmpty, agents.allSatisfy({ $0.state == .dead }) else { return nil }
+        return "every agent is dead ("
+            + agents.map { "\($0.name): \($0.deadReason ?? "dead")" }.joined(separator: "; ") + ")"
     }
 
     static func seconds(_ value: Double) -> String {

@@ -8,14 +8,17 @@ import Logging
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure RPC latency, fan-out and master load with real processes on 127.0.0.1.",
+        abstract: "Measure RPC latency, fan-out, master load, script overhead and cluster launch with real processes.",
         discussion: """
             Prints: the echo RPC round trip master -> agent -> master (p50/p90/p99); the time to \
             call each of N agents at once; the CPU and resident memory of a `lutf master` process \
             with M agent connections heartbeating every second (the agents run as a swarm in one \
             process); and for test scripts: the time from `lutf run` to the first test, the \
             per-test overhead over bare python3, and remote call latency from a script to an \
-            agent's Python worker. Build with -c release for representative figures.
+            agent's Python worker; simulated `lnetctl net show` latency; the wall time of a full run \
+            of the bundled suites; and, as root, the time to launch a 3- and 10-node virtual cluster \
+            over ssh and the release latency of a barrier across it. Build with -c release for \
+            representative figures.
             """
     )
 
@@ -31,16 +34,22 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds over which master CPU is measured.")
     var window = 10.0
 
-    @Option(help: "Measurements to run, comma-separated: rpc, fanout, scale, scripts (default: all).")
-    var only = "rpc,fanout,scale,scripts"
+    @Option(
+        help: """
+            Measurements to run, comma-separated: rpc, fanout, scale, scripts, sim, suites, launch \
+            (default: all; launch needs root and is skipped otherwise).
+            """)
+    var only = Self.allSections.joined(separator: ",")
+
+    static let allSections = ["rpc", "fanout", "scale", "scripts", "sim", "suites", "launch"]
 
     func run() async throws {
         try await reportingErrors("bench") {
             let sections = Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            let unknown = sections.subtracting(["rpc", "fanout", "scale", "scripts"])
-            guard unknown.isEmpty else {
+            if let unknown = sections.subtracting(Self.allSections).sorted().first {
                 throw LUTFError(
-                    .usage, "--only: unknown measurement '\(unknown.sorted()[0])' (rpc, fanout, scale, scripts)")
+                    .usage,
+                    "--only: unknown measurement '\(unknown)' (\(Self.allSections.joined(separator: ", ")))")
             }
             var benchmark = Benchmark(binary: executablePath)
             benchmark.calls = sections.contains("rpc") ? calls : 0
@@ -52,6 +61,22 @@ struct BenchCommand: AsyncParsableCommand {
             try await benchmark.run { line in emit(line) }
             if sections.contains("scripts") {
                 try await ScriptBenchmark(binary: executablePath).run { line in emit(line) }
+            }
+            let cluster = ClusterBenchmark(binary: executablePath)
+            if sections.contains("sim") {
+                try await cluster.simulator { line in emit(line) }
+            }
+            if sections.contains("suites") {
+                try await cluster.suites { line in emit(line) }
+            }
+            if sections.contains("launch") {
+                if geteuid() == 0 {
+                    try await cluster.cluster { line in emit(line) }
+                } else if only.contains("launch") && only != Self.allSections.joined(separator: ",") {
+                    throw LUTFError(.usage, "--only launch: needs root (it creates network namespaces)")
+                } else {
+                    emit("launch: skipped (needs root to create network namespaces)")
+                }
             }
         }
     }

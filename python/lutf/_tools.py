@@ -47,7 +47,7 @@ def error_of(text):
                     if isinstance(value, dict) and "errno" in value:
                         block = value
                 if "errno" in block:
-                    return block.get("errno"), str(block.get("descr") or "").strip('"')
+                    return block.get("errno"), str(block.get("descr") or "")
     return None
 
 

@@ -119,10 +119,15 @@ class LNet(lutf.BaseTest):
         return self.lnetctl("peer", "show", *(["-v", verbose] if verbose else [])).get("peer", [])
 
     def peer(self, nid, verbose=0):
-        """The peer holding ``nid`` (``primary nid``, ``Multi-Rail``, ``peer ni``), or None."""
-        result = self.lnetctl_raw("peer", "show", "--nid", nid, *(["-v", verbose] if verbose else []))
+        """The peer holding ``nid`` (``primary nid``, ``Multi-Rail``, ``peer ni``), or None if
+        there is none; other failures (LNet down, ...) raise LNetError."""
+        args = ["peer", "show", "--nid", nid] + (["-v", verbose] if verbose else [])
+        result = self.lnetctl_raw(*args)
         if result["rc"] != 0:
-            return None
+            error = LNetError("lnetctl " + " ".join(map(str, args)), result["rc"], result["stdout"], result["stderr"])
+            if error.errno == -2:
+                return None
+            raise error
         peers = _yaml.load(result["stdout"]).get("peer", [])
         return peers[0] if peers else None
 
@@ -241,7 +246,8 @@ class LNet(lutf.BaseTest):
     # -- interfaces --
 
     def interfaces(self):
-        """Names of the node's interfaces LNet can use (up, not loopback)."""
+        """Names of the node's interfaces LNet can use: not loopback, with an address, up (a
+        simulated node reports only its simulated interfaces that are up)."""
         return [i["name"] for i in lutf.me.interfaces() if i["name"] != "lo" and i.get("addresses")]
 
     def require_interfaces(self, n):

@@ -5,6 +5,7 @@ be the console); the groups are NID lists of the nodes taking part.
 """
 
 import os
+import random
 import re
 
 import lutf
@@ -51,9 +52,11 @@ def parse_stat(text):
 class Selftest(lutf.BaseTest):
     """An lnet_selftest console on one node."""
 
-    def _lst(self, key, *args):
+    def lst(self, *args, key=None):
+        """Runs ``lst ARGS`` (with ``LST_SESSION=key`` if given) and returns ``{rc, stdout, stderr}``."""
         env_key = os.environ.get("LST_SESSION")
-        os.environ["LST_SESSION"] = str(key)
+        if key is not None:
+            os.environ["LST_SESSION"] = str(key)
         try:
             rc, out, err = _tools.run("lst", args, check=False)
         finally:
@@ -61,15 +64,22 @@ class Selftest(lutf.BaseTest):
                 os.environ.pop("LST_SESSION", None)
             else:
                 os.environ["LST_SESSION"] = env_key
-        if rc != 0:
-            raise SelftestError("lst %s failed (exit %d): %s" % (" ".join(map(str, args)), rc, (err or out).strip()))
-        return out
+        return {"rc": rc, "stdout": out, "stderr": err}
+
+    def _lst(self, key, *args):
+        result = self.lst(*args, key=key)
+        if result["rc"] != 0:
+            raise SelftestError(
+                "lst %s failed (exit %d): %s"
+                % (" ".join(map(str, args)), result["rc"], (result["stderr"] or result["stdout"]).strip())
+            )
+        return result["stdout"]
 
     def run(self, clients, servers, test="brw", mode="write", size="1M", concurrency=8, seconds=2):
         """Runs ``test`` from the ``clients`` NIDs to the ``servers`` NIDs for ``seconds`` (one stat
         sample per second) and returns ``{"servers": stats, "clients": stats, "errors": n}`` with the
         stats of :func:`parse_stat`."""
-        key = os.getpid()
+        key = random.randint(1, 2**31 - 1)
         self._lst(key, "new_session", "--force", "lutf%d" % key)
         try:
             self._lst(key, "add_group", "clients", *clients)

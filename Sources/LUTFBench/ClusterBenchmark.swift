@@ -1,0 +1,183 @@
+import Foundation
+import LUTFCore
+import Subprocess
+import SystemPackage
+
+/// The LNet and many-node figures: simulated `lnetctl net show` latency, a full run of the
+/// bundled suites, and (as root) launch time over ssh and barrier release latency on a virtual
+/// cluster of network namespaces.
+public struct ClusterBenchmark: Sendable {
+    public var binary: String
+    public var netShowRuns = 200
+    public var barrierRounds = 30
+
+    public init(binary: String) {
+        self.binary = binary
+    }
+
+    func temporaryDirectory(_ label: String) throws -> String {
+        let path = NSTemporaryDirectory() + "lutf-bench-\(label)-\(HostInfo.randomToken(bytes: 4))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @discardableResult
+    func run(_ executable: String, _ args: [String], environment: [String: String]? = nil) async throws -> String {
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)), arguments: Arguments(args),
+            environment: environment.map { .exactly($0) } ?? .inherit, output: .string(limit: 64 << 20),
+            error: .string(limit: 1 << 20))
+        guard result.terminationStatus.isSuccess else {
+            throw LUTFError(
+                .failure,
+                "\(executable) \(args.joined(separator: " ")) failed: \(result.standardOutput)\(result.standardError)")
+        }
+        return result.standardOutput
+    }
+
+    /// `lnetctl net show` on a configured simulated node, process start to exit.
+    public func simulator(print report: @Sendable (String) -> Void) async throws {
+        let dir = try temporaryDirectory("sim")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/lnetctl", withDestinationPath: binary)
+        var env = ProcessInfo.processInfo.environment
+        env["LUTF_SIM_NODE"] = dir + "/node"
+        env["LUTF_SIM_FABRIC"] = dir + "/fabric"
+        env["LUTF_SIM_INTERFACES"] = "eth0=10.1.0.1,eth1=10.2.0.1"
+        let lnetctl = dir + "/lnetctl"
+        try await run(lnetctl, ["lnet", "configure"], environment: env)
+        try await run(lnetctl, ["net", "add", "--net", "tcp", "--if", "eth0,eth1"], environment: env)
+        var samples: [Double] = []
+        for _ in 0..<netShowRuns {
+            let start = Monotonic.nanoseconds()
+            try await run(lnetctl, ["net", "show"], environment: env)
+            samples.append(Monotonic.secondsSince(start))
+        }
+        let p = Percentiles(samples)
+        report("simulated `lnetctl net show` (2 NIs), process start to exit, \(netShowRuns) runs:")
+        report("  p50 \(Benchmark.milli(p.p50))  p90 \(Benchmark.milli(p.p90))  p99 \(Benchmark.milli(p.p99))")
+    }
+
+    /// `lutf run` of every bundled suite on the embedded cluster.
+    public func suites(print report: @Sendable (String) -> Void) async throws {
+        let dir = try temporaryDirectory("suites")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let start = Monotonic.nanoseconds()
+        let result = try await Subprocess.run(
+            .path(FilePath(binary)), arguments: ["run", "--results", dir + "/results"], output: .string(limit: 1 << 20),
+            error: .string(limit: 1 << 20))
+        let wall = Monotonic.secondsSince(start)
+        let junit = (try? String(contentsOfFile: dir + "/results/junit.xml", encoding: .utf8)) ?? ""
+        var times: [Double] = []
+        for line in junit.split(separator: "\n") where line.contains("<testcase ") {
+            if let range = line.range(of: "time=\""), let end = line[range.upperBound...].firstIndex(of: "\"") {
+                times.append(Double(line[range.upperBound..<end]) ?? 0)
+            }
+        }
+        let summary = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+        report("`lutf run` of every bundled suite on the embedded 3-node cluster:")
+        report("  \(summary)")
+        report(
+            "  wall time \(wall.secondsText); per-test median \(Benchmark.milli(Percentiles(times).p50)), p90 \(Benchmark.milli(Percentiles(times).p90)) over \(times.count) tests"
+        )
+    }
+
+    /// Launch time over ssh for 3 and 10 nodes, and barrier release latency (root only).
+    public func cluster(print report: @Sendable (String) -> Void) async throws {
+        guard geteuid() == 0 else {
+            report("launch and barrier figures skipped: they need root (network namespaces)")
+            return
+        }
+        let dir = try temporaryDirectory("launch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let suite = dir + "/suites/suite_bench"
+        try FileManager.default.createDirectory(atPath: suite, withIntermediateDirectories: true)
+        try """
+        import time
+
+
+        def run(params):
+            with open(params["out"], "w") as f:
+                f.write(repr(time.time()))
+        """.write(toFile: suite + "/test_first.py", atomically: true, encoding: .utf8)
+        try """
+        import json
+        import threading
+        import time
+
+        import lutf
+
+
+        class Party(lutf.BaseTest):
+            def rounds(self, count, names):
+                times = []
+                for r in range(count):
+                    arrived = time.time()
+                    lutf.barrier("round-%d" % r, names, timeout=30)
+                    times.append((arrived, time.time()))
+                return times
+
+
+        def run(params):
+            agents = lutf.agents()
+            names = [a.name for a in agents]
+            count = int(params["rounds"])
+            results = {}
+            threads = [threading.Thread(target=lambda a=a: results.update({a.name: Party(target=a).rounds(count, names)}))
+                       for a in agents]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            latencies = []
+            for r in range(count):
+                last_arrival = max(results[n][r][0] for n in names)
+                last_release = max(results[n][r][1] for n in names)
+                latencies.append(last_release - last_arrival)
+            with open(params["out"], "w") as f:
+                json.dump(latencies, f)
+        """.write(toFile: suite + "/test_barrier.py", atomically: true, encoding: .utf8)
+        for nodes in [3, 10] {
+            _ = try? await run(binary, ["cluster", "down", "--name", "bl"])
+            try await run(
+                binary,
+                ["cluster", "up", "--name", "bl", "--nodes", "\(nodes)", "--subnet-base", "150", "--port", "18150"])
+            do {
+                let file = "/run/lutf-cluster-bl/cluster.yaml"
+                let out = dir + "/first-\(nodes)"
+                let start = Date().timeIntervalSince1970
+                try await run(
+                    binary,
+                    [
+                        "launch", "--cluster", file, "--", suite, "--only", "first", "--results", dir + "/r1",
+                        "--param", "out=\(out)",
+                    ])
+                let launched = Double(try String(contentsOfFile: out, encoding: .utf8))! - start
+                report(
+                    "launch over ssh of \(nodes) agents on a virtual cluster, `lutf launch` start to the first test running:"
+                )
+                report("  \(Benchmark.milli(launched))")
+                let latencyFile = dir + "/barrier-\(nodes).json"
+                try await run(
+                    binary,
+                    [
+                        "launch", "--cluster", file, "--", suite, "--only", "barrier", "--results", dir + "/r2",
+                        "--param",
+                        "out=\(latencyFile)", "--param", "rounds=\(barrierRounds)",
+                    ])
+                let latencies =
+                    (try JSONText.decode(Array(try String(contentsOfFile: latencyFile, encoding: .utf8).utf8)).listValue
+                    ?? []).compactMap(\.doubleValue)
+                let p = Percentiles(latencies)
+                report(
+                    "barrier release latency across \(nodes) agents (last arrival to every party released), \(latencies.count) rounds:"
+                )
+                report("  p50 \(Benchmark.milli(p.p50))  p90 \(Benchmark.milli(p.p90))  max \(Benchmark.milli(p.max))")
+            } catch {
+                _ = try? await run(binary, ["cluster", "down", "--name", "bl"])
+                throw error
+            }
+            _ = try? await run(binary, ["cluster", "down", "--name", "bl"])
+        }
+    }
+}
