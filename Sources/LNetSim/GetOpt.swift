@@ -62,11 +62,14 @@ struct GetOpt {
                 }
                 switch option.argument {
                 case .none:
-                    if inline != nil {
+                    if option.long == "verbose" && inline != nil {
+                        // An optional argument: getopt accepts `--verbose=N`, and lnetctl then
+                        // reads level 1 whatever N is.
+                        result.options.append((option.long, "1"))
+                    } else if inline != nil {
                         return .failure(
                             Failure(message: "\(program): option '--\(option.long)' doesn't allow an argument"))
-                    }
-                    if option.long == "verbose" {
+                    } else if option.long == "verbose" {
                         result.options.append((option.long, level(args, &i)))
                     } else {
                         result.options.append((option.long, nil))

@@ -7,11 +7,11 @@ public enum SimCommand {
     public static let tools = ["lnetctl", "lctl", "lst"]
 
     public static let usage = """
-        usage: lutf sim TOOL [ARGS...]     run a simulated LNet tool: lnetctl, lctl or lst
-               lutf sim link IF up|down     take a simulated interface of this node down or up
-               lutf sim link --all up       bring every interface of this node back up
-               lutf sim unload              unload the simulated LNet modules (forget all state)
-               lutf sim tools DIR           create DIR/lnetctl, DIR/lctl, DIR/lst linking to lutf
+        usage: lutf sim TOOL [ARGS...]  run a simulated tool: lnetctl, lctl or lst
+               lutf sim link IF up|down  take a simulated interface down or up
+               lutf sim link --all up    bring every interface of this node up
+               lutf sim unload           unload simulated LNet (forget all state)
+               lutf sim tools DIR        make DIR/lnetctl, DIR/lctl, DIR/lst links
 
         Invoking the lutf binary under the name lnetctl, lctl or lst runs that tool.
         Environment: LUTF_SIM_NODE (this node's state directory, required), LUTF_SIM_FABRIC

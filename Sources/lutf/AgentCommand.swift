@@ -21,7 +21,7 @@ struct AgentCommand: AsyncParsableCommand {
                 maddress: 10.0.0.1       # master address
                 mport: 8494              # master port
                 name: mds1
-                role: MDS                # default: derived from the name (mds*, ost*, client*, rtr*)
+                role: MDS                # default: from the name (mds*, client*, rtr*)
                 key: /etc/lutf/cluster.key
                 extra_py: [/opt/tests]   # extra Python path for remote calls
                 lnet: system             # or simulated

@@ -1,83 +1,50 @@
-"""Shared helpers of the dlc suite: a configured node, and exact error checks.
+"""Shared helpers of the dlc suite: a configured node, NIDs, and exact error checks.
 
-Every check compares against the real tool's behaviour as /work/shared/reference/LNET.md
+Every check compares against the real tool's behaviour as LUTF's LNet reference (LNET.md)
 documents it (errno and descr of the error block, exit status of the command)."""
 
-import os
-
 import lutf
-from lutf.lnet import LNet, LNetError
+from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
 
 
-class Node(LNet):
-    """``LNet`` of one node, whose interfaces are the ones LNet sees.
-
-    Works around a LUTF bug: on the embedded (simulated) cluster ``lutf.me.interfaces()`` and
-    ``Agent.interfaces()`` report the host's real interfaces, not the simulated node's
-    (``$LUTF_SIM_INTERFACES``), so ``LNet.address("eth0")`` gives the host's address and
-    ``LNet.require_interfaces(2)`` finds one interface. Here a simulated node's interfaces come
-    from the simulator's own list; a real node's from ``lutf.me.interfaces()`` as before."""
-
-    def _all_interfaces(self):
-        spec = os.environ.get("LUTF_SIM_INTERFACES")
-        if spec:
-            found = []
-            for item in spec.split(","):
-                name, _, addresses = item.partition("=")
-                found.append({"name": name, "addresses": [a for a in addresses.split("+") if a]})
-            return found
-        return [i for i in lutf.me.interfaces() if i["name"] != "lo"]
-
-    def interfaces(self):
-        """Names of the node's interfaces LNet can use (with an address, not loopback)."""
-        return [i["name"] for i in self._all_interfaces() if i.get("addresses")]
-
-    def address(self, interface):
-        """The IPv4 address (else the first address) of ``interface``."""
-        for i in self._all_interfaces():
-            if i["name"] == interface and i["addresses"]:
-                v4 = [a for a in i["addresses"] if ":" not in a]
-                return (v4 or i["addresses"])[0]
-        raise lutf.NotFoundError("no interface %s with an address on %s" % (interface, lutf.me.name))
-
-    def nid(self, interface, net="tcp"):
-        """The NID an NI of ``net`` on ``interface`` has (LNET.md §4.2)."""
-        return "%s@%s" % (self.address(interface), net)
+def nid(node, interface, net="tcp"):
+    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
+    return "%s@%s" % (node.address(interface), net)
 
 
 def configured(role="MDS"):
     """The LNet of the agent ``role`` (a role or a name), configured with only ``lo``."""
-    node = Node(target=lutf.get_target(role))
+    node = LNet(target=lutf.get_target(role))
     node.configure()
     return node
 
 
-def printed_descr(text, descr):
-    """The ``descr:`` line an error block carrying ``descr`` has: Printer A (a ``---`` document)
-    double-quotes it with a ``! `` tag and escapes quotes; Printer B prints it as is."""
-    if text.lstrip().startswith("---"):
-        return 'descr: ! "%s"' % descr.replace("\\", "\\\\").replace('"', '\\"')
-    return "descr: %s" % descr
-
-
 def expect_error(node, args, errno, descr, rc=234, input=None):
     """Runs ``lnetctl ARGS``, which must fail with exactly ``errno``/``descr`` and exit ``rc``;
-    returns the LNetError. ``descr`` is the message itself (literal quotes included, as LNET.md
-    writes it), checked in the printed error block, since ``LNetError.descr`` strips quotes;
+    returns the LNetError. ``descr`` is the descr of the error block as YAML reads it: a Printer A
+    message keeps the literal quotes LNET.md writes (``'"Unable to parse nidlist: ..."'``); a
+    Printer B descr printed as ``"..."`` reads without them (see :func:`expect_cyaml_error`).
     ``None`` where LNET.md gives only the errno."""
     try:
         node.lnetctl(*args, input=input)
     except LNetError as error:
-        what = "lnetctl %s" % " ".join(map(str, args))
         got = (error.errno, error.descr if descr is not None else None, error.rc)
-        assert got == (errno, descr.strip('"') if descr is not None else None, rc), "%s: got (errno, descr, rc) %r, LNET.md says %r\nstderr: %s" % (
-            what, got, (errno, descr, rc), error.stderr)
-        text = error.stderr or error.stdout
-        line = printed_descr(text, descr) if descr is not None else ""
-        assert line in text, "%s: the error block lacks %r:\n%s" % (what, line, text)
+        assert got == (errno, descr, rc), "lnetctl %s: got (errno, descr, rc) %r, LNET.md says %r\nstderr: %s" % (
+            " ".join(map(str, args)), got, (errno, descr, rc), error.stderr)
         return error
     raise AssertionError("lnetctl %s succeeded; LNET.md says errno %s %r (exit %s)" % (
         " ".join(map(str, args)), errno, descr, rc))
+
+
+def expect_cyaml_error(node, args, cmd, entity, errno, message, rc):
+    """Runs ``lnetctl ARGS``, which must fail with exit ``rc`` and print on stderr exactly the
+    Printer B block ``cmd: - entity: errno, descr: "message"`` (LNET.md §2.3: the message is
+    printed as is, with the literal quotes it is built with); returns the LNetError."""
+    error = expect_error(node, args, errno, message, rc=rc)
+    block = '%s:\n    - %s:\n          errno: %d\n          descr: "%s"\n' % (cmd, entity, errno, message)
+    assert error.stderr == block, "lnetctl %s: stderr %r, LNET.md says %r" % (
+        " ".join(map(str, args)), error.stderr, block)
+    return error
 
 
 def expect_raw(node, args, rc, stdout=None, stderr=None, stdout_has=None, stderr_has=None):

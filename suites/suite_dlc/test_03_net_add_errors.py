@@ -4,11 +4,11 @@ with -108."""
 
 import lutf
 
-from dlc_helpers import Node, configured, expect_error, expect_raw, net_types
+from dlc_helpers import LNet, configured, expect_error, expect_raw, net_types, nid
 
 
 def run():
-    node = Node(target=lutf.get_target("MDS"))
+    node = LNet(target=lutf.get_target("MDS"))
     # LNet not running: the kernel refuses with -108.
     expect_error(node, ["net", "add", "--net", "tcp", "--if", "eth0"], -108, "cannot add LNet NI")
 
@@ -26,7 +26,7 @@ def run():
     # Client-side checks: plain text on stdout, exit 234 (-EINVAL).
     expect_raw(node, add + ["--if", "eth1"], 234, stdout="missing mandatory parameters in NI config: 'network'\n")
     expect_raw(node, add + ["--net", "tcp1"], 234, stdout="creating a local NI needs at least one interface\n")
-    expect_raw(node, add + ["--net", "tcp1", "--nid", node.nid("eth1", "tcp1")], 234,
+    expect_raw(node, add + ["--net", "tcp1", "--nid", nid(node, "eth1", "tcp1")], 234,
                stdout="--net is invalid with --nid option\n")
     # --conns-per-peer out of range: cYAML "ni: - add:" block, errno -1, exit 255.
     bad = expect_raw(node, add + ["--net", "tcp1", "--if", "eth1", "--conns-per-peer", "200"], 255)
@@ -47,4 +47,4 @@ def run():
     # None of the failures changed anything.
     nets = node.nets()
     assert [n["net type"] for n in nets] == ["lo", "tcp"], nets
-    assert [ni["nid"] for ni in nets[1]["local NI(s)"]] == [node.nid("eth0")], nets
+    assert [ni["nid"] for ni in nets[1]["local NI(s)"]] == [nid(node, "eth0")], nets

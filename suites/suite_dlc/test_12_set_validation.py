@@ -3,7 +3,7 @@
 (exit 195); response_tracking/recovery_limit/max_recovery_ping_interval checks are -22 (exit 234);
 negative buffers -34 (exit 222); no value prints help (exit 234); nothing changes on failure."""
 
-from dlc_helpers import configured, expect_error, expect_raw
+from dlc_helpers import configured, expect_cyaml_error, expect_error, expect_raw
 
 
 def parser(node, param, value, descr):
@@ -30,8 +30,8 @@ def run():
     assert full == "parser:\n    - set:\n          errno: -1\n          descr: cannot parse discovery value\n", full
 
     def refused(param, value, entity, what):
-        e = expect_error(node, ["set", param, value], -61, '"cannot configure %s: Invalid argument"' % what, rc=195)
-        assert e.stderr.startswith("add:\n    - %s:\n          errno: -61\n" % entity), e.stderr
+        message = "cannot configure %s: Invalid argument" % what
+        expect_cyaml_error(node, ["set", param, value], "add", entity, -61, message, rc=195)
 
     refused("retry_count", "151", "retry_count", "retry count")           # > transaction_timeout
     refused("transaction_timeout", "2", "transaction_timeout", "transaction timeout")  # not > retry_count (2)
@@ -39,10 +39,14 @@ def run():
     refused("health_sensitivity", "1001", "health_sensitivity", "health sensitivity")
     refused("router_sensitivity", "101", "router_sensitivity", "router health sensitivity")
     refused("discovery", "-1", "discovery", "discovery")  # negative for an unsigned sysfs parameter
-    expect_error(node, ["set", "response_tracking", "4"], -22, '"Valid values are: 0, 1, 2, or 3"')
-    expect_error(node, ["set", "recovery_limit", "-1"], -22, '"Must be greater than or equal to 0"')
-    expect_error(node, ["set", "max_recovery_ping_interval", "0"], -22, '"must be strictly positive"')
-    expect_error(node, ["set", "tiny_buffers", "-2"], -34, '"tiny, small and large must be >= 0"', rc=222)
+    expect_cyaml_error(node, ["set", "response_tracking", "4"], "add", "response_tracking", -22,
+                       "Valid values are: 0, 1, 2, or 3", rc=234)
+    expect_cyaml_error(node, ["set", "recovery_limit", "-1"], "add", "recovery_limit", -22,
+                       "Must be greater than or equal to 0", rc=234)
+    expect_cyaml_error(node, ["set", "max_recovery_ping_interval", "0"], "add", "maximum recovery ping interval", -22,
+                       "must be strictly positive", rc=234)
+    expect_cyaml_error(node, ["set", "tiny_buffers", "-2"], "add", "buf", -34, "tiny, small and large must be >= 0",
+                       rc=222)
     assert node.globals() == before, (node.globals(), before)
 
     # retry_count > 0 while health_sensitivity is 0 is refused.

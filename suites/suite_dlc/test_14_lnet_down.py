@@ -4,23 +4,28 @@ persist into the next configure, and unconfigure of a stopped LNet succeeds."""
 
 import lutf
 
-from dlc_helpers import LNetError, Node, expect_error, expect_raw
+from dlc_helpers import LNet, LNetError, expect_cyaml_error, expect_error, expect_raw
 
 
 def run():
-    node = Node(target=lutf.get_target("OSS"))
+    node = LNet(target=lutf.get_target("OSS"))
     node.unconfigure()  # already down: success
     expect_error(node, ["net", "show"], -100, "LNet stack down")
     expect_error(node, ["peer", "show"], -100, "Network is down")
     expect_error(node, ["route", "show"], -100, "Network is down")
     expect_error(node, ["peer", "add", "--prim_nid", "192.0.2.1@tcp"], -100, "Network is down")
     expect_error(node, ["ping", "192.0.2.1@tcp"], -100, "Network is down")
-    expect_error(node, ["global", "show"], -100, '"cannot get numa_range: Unknown error -100"', rc=156)
-    expect_error(node, ["stats", "show"], -100, '"cannot get lnet statistics: Network is down"', rc=156)
-    expect_error(node, ["stats", "reset"], -100, '"cannot reset lnet statistics: Network is down"', rc=156)
-    expect_error(node, ["set", "routing", "1"], -100, '"cannot enable routing Network is down"', rc=156)
-    expect_error(node, ["set", "numa_range", "2"], -100, '"cannot configure numa_range to 2: Network is down"',
-                 rc=156)
+    # The ioctl/sysfs commands: Printer B blocks (the message printed with its quotes), exit 156.
+    expect_cyaml_error(node, ["global", "show"], "show", "global", -100, "cannot get numa_range: Unknown error -100",
+                       rc=156)
+    expect_cyaml_error(node, ["stats", "show"], "show", "statistics", -100,
+                       "cannot get lnet statistics: Network is down", rc=156)
+    expect_cyaml_error(node, ["stats", "reset"], "show", "statistics", -100,
+                       "cannot reset lnet statistics: Network is down", rc=156)
+    expect_cyaml_error(node, ["set", "routing", "1"], "add", "routing", -100, "cannot enable routing Network is down",
+                       rc=156)
+    expect_cyaml_error(node, ["set", "numa_range", "2"], "add", "numa_range", -100,
+                       "cannot configure numa_range to 2: Network is down", rc=156)
     listed = node.lctl("list_nids", check=False)
     assert listed == "", listed
     # lctl list_nids: stderr lines and exit 1 (LNET.md §6).

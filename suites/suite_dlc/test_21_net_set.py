@@ -3,15 +3,15 @@
 bad net name; with --net it changes the tcp lnd timeout; neither --health nor --conns-per-peer is
 a silent no-op; an unknown option is the cYAML "Invalid option or missing argument" (exit 234)."""
 
-from dlc_helpers import configured, expect_raw
+from dlc_helpers import configured, expect_raw, nid
 
 
 def run():
     node = configured("OSS")
     node.add_net("tcp", "eth0")
-    nid = node.nid("eth0")
-    node.lnetctl("net", "set", "--nid", nid, "--conns-per-peer", "4")
-    assert node.ni(nid, verbose=1)["lnd tunables"]["conns_per_peer"] == 4
+    own = nid(node, "eth0")
+    node.lnetctl("net", "set", "--nid", own, "--conns-per-peer", "4")
+    assert node.ni(own, verbose=1)["lnd tunables"]["conns_per_peer"] == 4
 
     def cyaml(args, entity_block):
         r = expect_raw(node, ["net", "set"] + args, 234)
@@ -25,8 +25,8 @@ def run():
           "set:\n    - lnd_timeout:\n          errno: -22\n          descr: Net efa does not accept a LND timeout\n")
     cyaml(["--bogus"], "net:\n    - set:\n          errno: -22\n          descr: Invalid option or missing argument\n")
     node.lnetctl("net", "set", "--lnd-timeout", "30", "--net", "tcp")
-    assert node.ni(nid, verbose=1)["lnd tunables"]["timeout"] == 30, node.ni(nid, verbose=1)
-    before = node.ni(nid)
-    expect_raw(node, ["net", "set", "--nid", nid], 0, stdout="", stderr="")
-    after = node.ni(nid)
+    assert node.ni(own, verbose=1)["lnd tunables"]["timeout"] == 30, node.ni(own, verbose=1)
+    before = node.ni(own)
+    expect_raw(node, ["net", "set", "--nid", own], 0, stdout="", stderr="")
+    after = node.ni(own)
     assert after["health stats"] == before["health stats"], (before, after)

@@ -1,10 +1,11 @@
-"""ping/discover errors that are not per-target failures are Printer A blocks (LNET.md §3.15,
-§2.2: indent 6, `---`/`...`, exit 234): a NID list that does not parse is
-`manage: -     ping: errno/descr`, and so is a ping while LNet is down (-100)."""
+"""ping errors that are not per-target failures are Printer A blocks on stderr, nothing on stdout
+(LNET.md §3.15, §2.2: indent 6, `---`/`...`, descr double-quoted with `! `, exit 234): a NID list
+that does not parse is `manage: -     ping:` with the parser's errno and its quoted message
+(§5.2), and so is a ping while LNet is down (-100 "Network is down")."""
 
 import lutf
 
-from dd_helpers import Node, node_on
+from dd_helpers import LNet, node_on
 
 
 def block(obj, errno, descr):
@@ -18,7 +19,7 @@ def run():
     expected = block("ping", -34, '"Unable to parse nidlist: range is wrong order"')
     assert r["rc"] == 234 and r["stdout"] == "" and r["stderr"] == expected, (r, expected)
 
-    down = Node(target=lutf.get_target("MDS"))
+    down = LNet(target=lutf.get_target("MDS"))
     r = down.lnetctl_raw("ping", "192.0.2.1@tcp")
     expected = block("ping", -100, "Network is down")
-    assert r["rc"] == 234 and r["stderr"] == expected, (r, expected)
+    assert r["rc"] == 234 and r["stdout"] == "" and r["stderr"] == expected, (r, expected)

@@ -1,56 +1,23 @@
 """Helpers of the health suite: a client and a server on tcp, health values and counters."""
 
-import os
-
 import lutf
 from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
 
 
-class Node(LNet):
-    """``LNet`` of one node, whose interfaces are the ones LNet sees.
-
-    Works around a LUTF bug: on the embedded (simulated) cluster ``lutf.me.interfaces()`` and
-    ``Agent.interfaces()`` report the host's real interfaces, not the simulated node's
-    (``$LUTF_SIM_INTERFACES``), so ``LNet.address("eth0")`` gives the host's address and
-    ``LNet.require_interfaces(2)`` finds one interface. Here a simulated node's interfaces come
-    from the simulator's own list; a real node's from ``lutf.me.interfaces()`` as before."""
-
-    def _all_interfaces(self):
-        spec = os.environ.get("LUTF_SIM_INTERFACES")
-        if spec:
-            found = []
-            for item in spec.split(","):
-                name, _, addresses = item.partition("=")
-                found.append({"name": name, "addresses": [a for a in addresses.split("+") if a]})
-            return found
-        return [i for i in lutf.me.interfaces() if i["name"] != "lo"]
-
-    def interfaces(self):
-        """Names of the node's interfaces LNet can use (with an address, not loopback)."""
-        return [i["name"] for i in self._all_interfaces() if i.get("addresses")]
-
-    def address(self, interface):
-        """The IPv4 address (else the first address) of ``interface``."""
-        for i in self._all_interfaces():
-            if i["name"] == interface and i["addresses"]:
-                v4 = [a for a in i["addresses"] if ":" not in a]
-                return (v4 or i["addresses"])[0]
-        raise lutf.NotFoundError("no interface %s with an address on %s" % (interface, lutf.me.name))
-
-    def nid(self, interface, net="tcp"):
-        """The NID an NI of ``net`` on ``interface`` has (LNET.md §4.2)."""
-        return "%s@%s" % (self.address(interface), net)
+def nid(node, interface, net="tcp"):
+    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
+    return "%s@%s" % (node.address(interface), net)
 
 
 def pair(client_interfaces=("eth0",), server_interfaces=("eth0",)):
     """client1 and oss1 configured on tcp; returns (client, client NIDs, server, server NIDs)."""
-    client = Node(target=lutf.get_target("client"))
-    server = Node(target=lutf.get_target("OSS"))
+    client = LNet(target=lutf.get_target("client"))
+    server = LNet(target=lutf.get_target("OSS"))
     for node, interfaces in ((client, client_interfaces), (server, server_interfaces)):
         node.require_interfaces(len(interfaces))
         node.configure()
         node.add_net("tcp", list(interfaces))
-    return (client, [client.nid(i) for i in client_interfaces], server, [server.nid(i) for i in server_interfaces])
+    return (client, [nid(client, i) for i in client_interfaces], server, [nid(server, i) for i in server_interfaces])
 
 
 def peer_ni(node, nid, verbose=2):

@@ -4,7 +4,7 @@ rule, default globals, both interfaces usable (NIs up, health 1000) and no peers
 
 import lutf
 
-from health_helpers import Node
+from health_helpers import LNet
 
 DEFAULTS = {"numa_range": 0, "max_interfaces": 4096, "discovery": 1, "drop_asym_route": 0, "retry_count": 2,
             "transaction_timeout": 150, "health_sensitivity": 100, "recovery_interval": 1,
@@ -15,7 +15,7 @@ DEFAULTS = {"numa_range": 0, "max_interfaces": 4096, "discovery": 1, "drop_asym_
 def run():
     lutf.require_agents(2)
     for agent in lutf.agents():
-        node = Node(target=agent)
+        node = LNet(target=agent)
         assert not node.configured(), "%s: LNet is still configured" % agent.name
         node.configure()
         assert node.drop_rules() == [], (agent.name, node.drop_rules())

@@ -4,58 +4,25 @@ both (tcp on eth0, tcp1 on eth1):
     client1 (tcp) --- oss1 (tcp | tcp1, the router) --- mds1 (tcp1)
 """
 
-import os
-
 import lutf
 from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
 
 
-class Node(LNet):
-    """``LNet`` of one node, whose interfaces are the ones LNet sees.
-
-    Works around a LUTF bug: on the embedded (simulated) cluster ``lutf.me.interfaces()`` and
-    ``Agent.interfaces()`` report the host's real interfaces, not the simulated node's
-    (``$LUTF_SIM_INTERFACES``), so ``LNet.address("eth0")`` gives the host's address and
-    ``LNet.require_interfaces(2)`` finds one interface. Here a simulated node's interfaces come
-    from the simulator's own list; a real node's from ``lutf.me.interfaces()`` as before."""
-
-    def _all_interfaces(self):
-        spec = os.environ.get("LUTF_SIM_INTERFACES")
-        if spec:
-            found = []
-            for item in spec.split(","):
-                name, _, addresses = item.partition("=")
-                found.append({"name": name, "addresses": [a for a in addresses.split("+") if a]})
-            return found
-        return [i for i in lutf.me.interfaces() if i["name"] != "lo"]
-
-    def interfaces(self):
-        """Names of the node's interfaces LNet can use (with an address, not loopback)."""
-        return [i["name"] for i in self._all_interfaces() if i.get("addresses")]
-
-    def address(self, interface):
-        """The IPv4 address (else the first address) of ``interface``."""
-        for i in self._all_interfaces():
-            if i["name"] == interface and i["addresses"]:
-                v4 = [a for a in i["addresses"] if ":" not in a]
-                return (v4 or i["addresses"])[0]
-        raise lutf.NotFoundError("no interface %s with an address on %s" % (interface, lutf.me.name))
-
-    def nid(self, interface, net="tcp"):
-        """The NID an NI of ``net`` on ``interface`` has (LNET.md §4.2)."""
-        return "%s@%s" % (self.address(interface), net)
+def nid(node, interface, net="tcp"):
+    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
+    return "%s@%s" % (node.address(interface), net)
 
 
 class Topology:
     """The three nodes configured (nets only: no routes, routing off). Attributes: ``client``,
-    ``router``, ``server`` (Node proxies) and their NIDs ``client_nid`` (tcp), ``router_tcp``,
+    ``router``, ``server`` (LNet proxies) and their NIDs ``client_nid`` (tcp), ``router_tcp``,
     ``router_tcp1``, ``server_nid`` (tcp1)."""
 
     def __init__(self, client="client", router="OSS", server="MDS"):
         lutf.require_agents(3)
-        self.client = Node(target=lutf.get_target(client))
-        self.router = Node(target=lutf.get_target(router))
-        self.server = Node(target=lutf.get_target(server))
+        self.client = LNet(target=lutf.get_target(client))
+        self.router = LNet(target=lutf.get_target(router))
+        self.server = LNet(target=lutf.get_target(server))
         self.router.require_interfaces(2)
         for node in (self.client, self.router, self.server):
             node.configure()
@@ -63,10 +30,10 @@ class Topology:
         self.router.add_net("tcp", "eth0")
         self.router.add_net("tcp1", "eth1")
         self.server.add_net("tcp1", "eth1")
-        self.client_nid = self.client.nid("eth0", "tcp")
-        self.router_tcp = self.router.nid("eth0", "tcp")
-        self.router_tcp1 = self.router.nid("eth1", "tcp1")
-        self.server_nid = self.server.nid("eth1", "tcp1")
+        self.client_nid = nid(self.client, "eth0", "tcp")
+        self.router_tcp = nid(self.router, "eth0", "tcp")
+        self.router_tcp1 = nid(self.router, "eth1", "tcp1")
+        self.server_nid = nid(self.server, "eth1", "tcp1")
 
     def add_routes(self):
         """Routes both ways through the router (the server needs one back to tcp)."""

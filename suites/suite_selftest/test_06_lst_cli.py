@@ -4,17 +4,15 @@ test name, unknown batch, show_error on a clean group, a second new_session with
 wrong session key, end_session; while a session exists LNet cannot be unconfigured (-16 "Object
 busy", exit 240, §3.1)."""
 
-import lutf
-
-from st_helpers import LNetError, Node, lst_raw, on_tcp
+from st_helpers import LNetError, Selftest, on_tcp
 
 
 def run():
-    (console, c0), (server, s0) = on_tcp("client", "OSS")
-    agent = lutf.get_target("client")
+    (client, c0), (server, s0) = on_tcp("client", "OSS")
+    console = Selftest(target=client.target)
 
     def lst(*args, key=4242):
-        return lutf.call(agent, lst_raw, list(args), key)
+        return console.lst(*args, key=key)
 
     r = lst("add_batch", "b", key=None)
     assert r["rc"] == 255 and r["stderr"] == "Can't find env LST_SESSION or value is not valid\n", r
@@ -47,7 +45,7 @@ def run():
 
         # LNet is held by the selftest session.
         try:
-            Node(target=agent).unconfigure()
+            client.unconfigure()
         except LNetError as error:
             assert (error.errno, error.descr, error.rc) == (-16, "LNet configure error: Object busy", 240), error
         else:
@@ -73,4 +71,4 @@ def run():
     assert r["rc"] == 0, r
     r = lst("add_batch", "late")
     assert r["rc"] == 255 and r["stderr"] == "No session exists\n", r
-    Node(target=agent).unconfigure()   # free again
+    client.unconfigure()   # free again

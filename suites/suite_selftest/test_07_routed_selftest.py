@@ -5,14 +5,14 @@ receives nothing."""
 
 import lutf
 
-from st_helpers import Node, Selftest, counters
+from st_helpers import LNet, Selftest, counters, nid
 
 
 def run():
     lutf.require_agents(3)
-    client = Node(target=lutf.get_target("client"))
-    router = Node(target=lutf.get_target("OSS"))
-    server = Node(target=lutf.get_target("MDS"))
+    client = LNet(target=lutf.get_target("client"))
+    router = LNet(target=lutf.get_target("OSS"))
+    server = LNet(target=lutf.get_target("MDS"))
     router.require_interfaces(2)
     for node in (client, router, server):
         node.configure()
@@ -20,9 +20,9 @@ def run():
     router.add_net("tcp", "eth0")
     router.add_net("tcp1", "eth1")
     server.add_net("tcp1", "eth1")
-    c0, s0 = client.nid("eth0"), server.nid("eth1", "tcp1")
-    client.add_route("tcp1", router.nid("eth0"))
-    server.add_route("tcp", router.nid("eth1", "tcp1"))
+    c0, s0 = nid(client, "eth0"), nid(server, "eth1", "tcp1")
+    client.add_route("tcp1", nid(router, "eth0"))
+    server.add_route("tcp", nid(router, "eth1", "tcp1"))
     router.set_routing(True)
 
     before = counters(server, s0)

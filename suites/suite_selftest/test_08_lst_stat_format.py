@@ -7,7 +7,7 @@ import re
 
 import lutf
 
-from st_helpers import lst_raw, on_tcp
+from st_helpers import Selftest, on_tcp
 
 RATE = re.compile(r"^\[([RW])\] Avg: [-\d.]+ *RPC/s Min: [-\d.]+ *RPC/s Max: [-\d.]+ *RPC/s$")
 BW = re.compile(r"^\[([RW])\] Avg: [-\d.]+ *MiB/s Min: [-\d.]+ *MiB/s Max: [-\d.]+ *MiB/s $")
@@ -15,11 +15,10 @@ BW = re.compile(r"^\[([RW])\] Avg: [-\d.]+ *MiB/s Min: [-\d.]+ *MiB/s Max: [-\d.
 
 def run():
     (client, c0), (server, s0) = on_tcp("client", "OSS")
-    agent = lutf.get_target("client")
+    console = Selftest(target=lutf.get_target("client"))
 
     def lst(*args):
-        r = lutf.call(agent, lst_raw, list(args), 777)
-        return r
+        return console.lst(*args, key=777)
 
     assert lst("new_session", "--force", "fmt")["rc"] == 0
     try:
