@@ -66,12 +66,7 @@ public enum SimCommand {
                 }
                 return 0
             case "unload":
-                let node = try SimNode.fromEnvironment(ProcessInfo.processInfo.environment)
-                try node.modify { state in
-                    let links = state.downInterfaces
-                    state = SimState()
-                    state.downInterfaces = links
-                }
+                try SimNode.fromEnvironment(ProcessInfo.processInfo.environment).unload(bringLinksUp: false)
                 return 0
             case "tools":
                 guard args.count == 2 else { throw LUTFError(.usage, "usage: lutf sim tools DIR") }

@@ -124,6 +124,17 @@ public struct SimNode: Sendable {
         return result
     }
 
+    /// Unloads the simulated LNet modules: every setting, peer, route and rule is forgotten.
+    /// Interfaces taken down stay down unless `bringLinksUp`.
+    public func unload(bringLinksUp: Bool) throws {
+        try modify { state in
+            let links = state.downInterfaces
+            state = SimState()
+            if !bringLinksUp { state.downInterfaces = links }
+            _ = interfaces(state: state)
+        }
+    }
+
     // MARK: Interfaces
 
     /// The node's interfaces now: simulated ones (minus those taken down), or the real ones

@@ -23,7 +23,7 @@ public final class Agent: Service, Sendable {
 
     public init(settings: AgentSettings, handlers: [any AgentCallHandler] = [], logger: Logger) {
         self.settings = settings
-        self.handlers = handlers + [Evidence(), BuiltinFunctions()]
+        self.handlers = handlers + [NodeLNet(), BuiltinFunctions()]
         var logger = logger
         logger[metadataKey: "lutf.agent"] = .string(settings.name)
         self.logger = logger
@@ -37,8 +37,12 @@ public final class Agent: Service, Sendable {
     /// This node's interfaces: on a simulated node loopback and its simulated interfaces that
     /// are up, else the real ones.
     public var networkInterfaces: [NetworkInterface] {
-        if let simulated = handlers.lazy.compactMap({ $0 as? SimulatedLNet }).first { return simulated.interfaces }
-        return NetworkInterface.discover()
+        simulatedLNet?.interfaces ?? NetworkInterface.discover()
+    }
+
+    /// The simulator behind this node's LNet tools, if its LNet is simulated.
+    public var simulatedLNet: SimulatedLNet? {
+        handlers.lazy.compactMap { $0 as? SimulatedLNet }.first
     }
 
     /// ``networkInterfaces`` as `[{name, addresses}]`.

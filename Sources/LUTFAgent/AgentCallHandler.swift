@@ -16,9 +16,10 @@ extension AgentCallHandler {
     public func run(agent: Agent) async throws {}
 }
 
-/// The functions every agent has without Python: `echo`, `info`, `interfaces`, `sleep`, `fail`.
+/// The functions every agent has without Python: `echo`, `info`, `interfaces`, `sleep`, `fail`
+/// (and those of ``NodeLNet``).
 public struct BuiltinFunctions: AgentCallHandler {
-    public static let names = ["echo", "info", "interfaces", "sleep", "fail", "collect", "mark"]
+    public static let names = ["echo", "info", "interfaces", "sleep", "fail"] + NodeLNet.functions
 
     public init() {}
 

@@ -85,9 +85,9 @@ def run_test(info):
             setup = getattr(_loader.load_script(callbacks), "lutf_clean_setup", None) if callbacks else None
             if setup is None:
                 # The clean slate: LNet unconfigured and fault rules gone on every agent.
-                from lutf import lnet
+                from lutf import _clean
 
-                setup = lnet.clean_cluster
+                setup = _clean.clean_cluster
             setup()
         except Skip as exc:
             return outcome("SKIP", exc.reason)

@@ -9,11 +9,11 @@ cluster) the simulator's, through the same code path. Every failing command rais
 import os
 import shutil
 import subprocess
-import threading
 
 import lutf
 
 from . import _tools, _yaml
+from ._clean import clean_cluster, clean_node  # noqa: F401 - part of the API
 from ._tools import LNetError  # noqa: F401 - part of the API
 
 __all__ = ["LNet", "LNetError", "clean_node", "clean_cluster"]
@@ -279,38 +279,3 @@ def _sim(*args):
     done = subprocess.run([binary, "sim"] + list(args), capture_output=True, text=True)
     if done.returncode != 0:
         raise LNetError("lutf sim " + " ".join(args), done.returncode, done.stdout, done.stderr)
-
-
-def clean_node():
-    """The clean slate, on this node: LNet unconfigured, fault rules gone; on a simulated node
-    LNet is unloaded too (globals back to defaults) and its interfaces are brought back up."""
-    if _tools.simulated():
-        _sim("unload")
-        _sim("link", "--all", "up")
-        return "simulated"
-    if not _tools.available("lnetctl"):
-        return "no lnetctl"
-    _tools.run("lnetctl", ["lnet", "unconfigure"], check=False)
-    if _tools.available("lctl"):
-        for kind in ("drop", "delay"):
-            _tools.run("lctl", ["net_%s_reset" % kind], check=False)
-    return "unconfigured"
-
-
-def clean_cluster():
-    """Runs :func:`clean_node` on every agent at once; raises if one fails."""
-    errors = []
-
-    def clean(agent):
-        try:
-            lutf.call(agent, clean_node)
-        except lutf.LUTFError as error:
-            errors.append("%s: %s" % (agent.name, error))
-
-    threads = [threading.Thread(target=clean, args=(a,)) for a in lutf.agents()]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise lutf.LUTFError("clean-up failed on " + "; ".join(errors))

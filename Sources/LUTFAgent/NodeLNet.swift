@@ -5,28 +5,59 @@ import OrderedCollections
 import Subprocess
 import SystemPackage
 
-/// What an agent gathers when a test fails: the LNet debug log since the test's start mark,
-/// `lnetctl export`, `stats show`, `peer show -v`, the kernel log tail, its own log, and a
-/// listing of crash dumps. Every collector has a deadline; one that fails or runs late is
-/// reported, not waited on.
-public struct Evidence: AgentCallHandler {
+/// What an agent does to its node's LNet without Python, for the test runner: `mark` (the
+/// test's start mark in the LNet debug log), `clean` (the clean slate: LNet unconfigured and
+/// fault rules gone) and `collect` (the evidence of a failed test: the debug log since the
+/// mark, `lnetctl export`, `stats show`, `peer show -v`, the kernel log tail, the agent's own
+/// log and a listing of crash dumps). Every tool runs with a deadline; one that fails or runs
+/// late is reported, not waited on. On a simulated node the tools run in this process.
+public struct NodeLNet: AgentCallHandler {
+    public static let functions = ["mark", "clean", "collect"]
+
     public init() {}
 
     public func accepts(_ request: OrderedDictionary<String, Value>) -> Bool {
         request["type"]?.stringValue == "function_call" && (request["script"] ?? .null).isNull
-            && ["collect", "mark"].contains(request["fname"]?.stringValue ?? "")
+            && Self.functions.contains(request["fname"]?.stringValue ?? "")
     }
 
     public func handle(_ request: OrderedDictionary<String, Value>, agent: Agent) async throws -> Value {
         let parameters = request["parameters"] ?? [:]
         let deadline = parameters["deadline"]?.doubleValue ?? 10
-        let tools = ToolRunner(simulated: agent.settings.lnetBackend == "simulated", deadline: deadline)
-        if request["fname"]?.stringValue == "mark" {
+        let simulated = agent.simulatedLNet
+        let tools = ToolRunner(simulated: simulated, deadline: deadline)
+        switch request["fname"]?.stringValue {
+        case "mark":
             let text = parameters["text"]?.stringValue ?? "lutf"
             let result = await tools.run("lctl", ["mark", text])
             return .bool(result.status == 0)
+        case "clean":
+            return try await clean(simulated: simulated, tools: tools)
+        default:
+            return await collect(mark: parameters["mark"]?.stringValue, tools: tools)
         }
-        let mark = parameters["mark"]?.stringValue
+    }
+
+    /// The clean slate. A simulated node is unloaded and its interfaces brought back up; a
+    /// real one has LNet unconfigured (a failure, e.g. EBUSY while Lustre is mounted, is an
+    /// error: the test would not start from a clean slate) and its drop and delay rules reset.
+    func clean(simulated: SimulatedLNet?, tools: ToolRunner) async throws -> Value {
+        if let simulated {
+            try simulated.node.unload(bringLinksUp: true)
+            return "simulated"
+        }
+        let unconfigure = await tools.run("lnetctl", ["lnet", "unconfigure"])
+        if unconfigure.status == -1 && unconfigure.problem?.hasPrefix("cannot run") == true {
+            return "no lnetctl"
+        }
+        if let problem = unconfigure.problem { throw LUTFError(.failure, problem) }
+        for rule in ["net_drop_reset", "net_delay_reset"] {
+            if let problem = await tools.run("lctl", [rule]).problem { throw LUTFError(.failure, problem) }
+        }
+        return "unconfigured"
+    }
+
+    func collect(mark: String?, tools: ToolRunner) async -> Value {
         var files = OrderedDictionary<String, Value>()
         var problems = OrderedDictionary<String, Value>()
         func add(_ name: String, _ result: ToolRunner.Result) {
@@ -72,7 +103,7 @@ public struct Evidence: AgentCallHandler {
 /// Runs this node's LNet tools with a deadline: the simulator's in this process on a simulated
 /// node, the real ones as processes otherwise.
 struct ToolRunner: Sendable {
-    var simulated: Bool
+    var simulated: SimulatedLNet?
     var deadline: Double
 
     struct Result: Sendable {
@@ -84,8 +115,9 @@ struct ToolRunner: Sendable {
     }
 
     func run(_ tool: String, _ args: [String]) async -> Result {
-        if simulated {
-            let env = ProcessInfo.processInfo.environment
+        if let simulated {
+            let base = ProcessInfo.processInfo.environment
+            let env = base.merging(simulated.workerEnvironment(base: base)) { $1 }
             let output: SimOutput
             switch tool {
             case "lnetctl": output = LNetCtl.main(args, environment: env, input: { nil })

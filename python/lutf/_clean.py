@@ -1,0 +1,34 @@
+"""The clean slate (re-exported by :mod:`lutf.lnet`). Kept apart so that running it before
+every test does not import the LNet helpers and ``subprocess``."""
+
+import threading
+
+import lutf
+
+
+def clean_node(target=None):
+    """The clean slate on ``target`` (an agent or its name; default this node): LNet
+    unconfigured and fault rules gone; a simulated node is unloaded (globals back to defaults)
+    and its interfaces brought back up. The agent does it itself, without Python. Returns what
+    was done: ``"simulated"``, ``"unconfigured"`` or ``"no lnetctl"``."""
+    node = lutf._node_name(target if target is not None else lutf.me.name)
+    return lutf._remote(node, "function_call", fname="clean")
+
+
+def clean_cluster():
+    """Runs :func:`clean_node` on every agent at once; raises if one fails, naming it."""
+    errors = []
+
+    def clean(agent):
+        try:
+            clean_node(agent)
+        except lutf.LUTFError as error:
+            errors.append("%s: %s" % (agent.name, error))
+
+    threads = [threading.Thread(target=clean, args=(a,)) for a in lutf.agents()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise lutf.LUTFError("clean-up failed on " + "; ".join(sorted(errors)))
