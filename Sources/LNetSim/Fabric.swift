@@ -58,11 +58,15 @@ public struct Fabric {
         return (true, gateway.state.netIndex(route.net) != nil)
     }
 
-    /// One hop a message takes: from a local NI of `from` to `to`.
+    /// One hop a message takes: from a local NI of `from` to `destination`.
     struct Hop {
         var from: Member
         var source: NID
         var destination: NID
+        /// The route `from` chose for this hop (nil when `destination` is on a local net).
+        var route: SimRoute?
+        /// Whether `from` forwards the message (a router) rather than originates it.
+        var forwarding: Bool
     }
 
     /// Why a message did not get through.
@@ -73,44 +77,83 @@ public struct Fabric {
         case timeout
     }
 
-    /// The hops from this node to `target` (directly, or through a router), choosing `source` if
-    /// given, else the healthiest local NI on the needed net.
-    func path(to target: NID, source: NID?, members all: [Member]) -> Result<[Hop], Loss> {
-        var current = all[0]
+    /// The hops a message from `start` to `target` takes (directly, or through routers, each
+    /// applying its own routes), choosing `source` if given (`strict`: only that NI), else the
+    /// healthiest local NI on the needed net. `replyVia` is the router a request came in
+    /// through: the reply goes back to it when `start` has a route through that router (the
+    /// kernel's `lnet_handle_find_routed_path` with a router NID).
+    func path(
+        from start: Member, to target: NID, source: NID?, strict: Bool = true, replyVia router: NID? = nil,
+        members all: [Member]
+    ) -> Result<[Hop], Loss> {
+        var current = start
         var hops: [Hop] = []
-        var destination = target
         for _ in 0..<4 {
-            if current.state.netIndex(destination.net) != nil {
-                guard let ni = bestNI(on: current, net: destination.net, preferred: hops.isEmpty ? source : nil) else {
-                    return .failure(.localDown(NID(address: "0", net: destination.net)))
+            let first = hops.isEmpty
+            let preferred = first ? source : nil
+            if current.state.netIndex(target.net) != nil {
+                guard let ni = bestNI(on: current, net: target.net, preferred: preferred, strict: strict) else {
+                    return .failure(.localDown(NID(address: "0", net: target.net)))
                 }
-                hops.append(Hop(from: current, source: ni, destination: destination))
+                hops.append(Hop(from: current, source: ni, destination: target, route: nil, forwarding: !first))
                 return .success(hops)
             }
-            let routes = current.state.routes.filter { $0.net == destination.net }.sorted { $0.priority < $1.priority }
-            guard !routes.isEmpty else { return .failure(.noRoute) }
-            // The first route whose gateway is alive and forwards; else the best one (to fail on).
-            let alive = routes.first { r in
-                owner(of: r.gateway, in: all).map { Self.usable(r.gateway, on: $0) && $0.state.routing == 1 } ?? false
+            let gateway: NID
+            var route: SimRoute?
+            if first, let router, current.state.netIndex(router.net) != nil,
+                isGateway(router, of: current, members: all)
+            {
+                gateway = router
+            } else {
+                guard let best = bestRoute(on: current, to: target.net, members: all) else {
+                    return .failure(.noRoute)
+                }
+                gateway = best.gateway
+                route = best
             }
-            let route = alive ?? routes[0]
-            guard let ni = bestNI(on: current, net: route.gateway.net, preferred: hops.isEmpty ? source : nil) else {
-                return .failure(.localDown(route.gateway))
+            guard let ni = bestNI(on: current, net: gateway.net, preferred: preferred, strict: strict) else {
+                return .failure(.localDown(gateway))
             }
-            hops.append(Hop(from: current, source: ni, destination: route.gateway))
-            guard let next = owner(of: route.gateway, in: all), next.state.routing == 1 else {
+            hops.append(Hop(from: current, source: ni, destination: gateway, route: route, forwarding: !first))
+            guard let next = owner(of: gateway, in: all), next.state.routing == 1 else {
                 return .success(hops)  // delivery to the gateway fails later
             }
             current = next
-            destination = target
         }
         return .failure(.noRoute)
     }
 
-    func bestNI(on member: Member, net: LNetNet, preferred: NID?) -> NID? {
+    /// The route `member` takes to `net`: among those whose gateway is alive and forwards, the
+    /// best by priority, then hop count, then least recently used (round robin); with none
+    /// alive, the best of all (to fail on). `nil` when there is no route to `net`.
+    func bestRoute(on member: Member, to net: LNetNet, members all: [Member]) -> SimRoute? {
+        let routes = member.state.routes.filter { $0.net == net }
+        func best(_ list: [SimRoute]) -> SimRoute? {
+            list.reduce(nil) { chosen, route in
+                guard let chosen else { return route }
+                return route.isBetter(than: chosen) ? route : chosen
+            }
+        }
+        let alive = routes.filter { r in
+            owner(of: r.gateway, in: all).map { Self.usable(r.gateway, on: $0) && $0.state.routing == 1 } ?? false
+        }
+        return best(alive) ?? best(routes)
+    }
+
+    /// Whether `nid` belongs to a node that `member` has as the gateway of one of its routes.
+    func isGateway(_ nid: NID, of member: Member, members all: [Member]) -> Bool {
+        let router = owner(of: nid, in: all)?.node.directory
+        return member.state.routes.contains { route in
+            route.gateway == nid || (router != nil && owner(of: route.gateway, in: all)?.node.directory == router)
+        }
+    }
+
+    func bestNI(on member: Member, net: LNetNet, preferred: NID?, strict: Bool = true) -> NID? {
         guard let n = member.state.netIndex(net) else { return nil }
         let nis = member.state.nets[n].nis
-        if let preferred { return nis.contains { $0.nid == preferred } ? preferred : nil }
+        if let preferred, strict || nis.contains(where: { $0.nid == preferred }) {
+            return nis.contains { $0.nid == preferred } ? preferred : nil
+        }
         let usable = nis.filter { $0.health > 0 && SimNode.interfaceUp($0, interfaces: member.interfaces) }
         let pool = usable.isEmpty ? nis : usable
         return pool.max { a, b in
@@ -173,7 +216,7 @@ public struct Fabric {
             return PingResult(reply: all[0].state.allNIs.map(\.nid).filter { $0 != .loopback }, failure: nil)
         }
         let hops: [Hop]
-        switch path(to: target, source: source, members: all) {
+        switch path(from: all[0], to: target, source: source, members: all) {
         case .failure(.noRoute):
             return PingResult(reply: [], failure: (-113, "No route to host"))
         case .failure:
@@ -184,31 +227,30 @@ public struct Fabric {
             hops = h
         }
         var latency = 0.0
-        var lost = false
-        // Forward path: each hop's sender and receiver apply their rules and count the GET.
-        for hop in hops {
-            let outcome = try transfer(hop, kind: NICounters.get, members: all)
-            latency += outcome.latency
-            if !outcome.delivered {
-                lost = true
-                break
-            }
-        }
+        // The GET: each hop's sender and receiver apply their rules and count it.
+        var lost = try send(hops, kind: NICounters.get, to: target, latency: &latency, members: all)
         var reply: [NID] = []
-        // The hops must end at the target (they stop at a gateway that does not route).
-        if hops.last?.destination != target { lost = true }
         if !lost, let targetMember = owner(of: target, in: all) {
             reply = targetMember.state.nets.flatMap(\.nis).map(\.nid).filter { $0 != .loopback }
-            // The reply retraces the hops.
-            for hop in hops.reversed() {
-                guard let back = owner(of: hop.destination, in: all) else { continue }
-                let replyHop = Hop(from: back, source: hop.destination, destination: hop.source)
-                let outcome = try transfer(replyHop, kind: NICounters.reply, members: all)
-                latency += outcome.latency
-                if !outcome.delivered {
-                    lost = true
-                    break
+            // The REPLY is a message of its own from the target to the originator's NI, routed
+            // by the target's routes (back through the router the GET came from, if the target
+            // routes through it). A routed GET's target knows the originator as a peer (beside
+            // the router it came from) even when it cannot answer.
+            let originator = hops[0].source
+            let router = hops.count > 1 ? hops[hops.count - 1].source : nil
+            if router != nil { try targetMember.node.modify { $0.ensurePeer(originator, discovered: nil) } }
+            switch path(
+                from: targetMember, to: originator, source: target, strict: false, replyVia: router, members: all)
+            {
+            case .success(let back):
+                lost = try send(back, kind: NICounters.reply, to: originator, latency: &latency, members: all)
+            case .failure:
+                try targetMember.node.modify { state in
+                    state.debug(
+                        "neterror", "lib-move.c:2431:lnet_handle_find_routed_path()",
+                        "no route to \(originator) from \(target)")
                 }
+                lost = true
             }
         } else {
             lost = true
@@ -223,16 +265,31 @@ public struct Fabric {
         return PingResult(reply: reply, failure: nil)
     }
 
+    /// Moves a message along `hops`, adding the delay rules' latency; `true` if it was lost on
+    /// the way or did not end at `target` (a gateway that does not forward).
+    func send(_ hops: [Hop], kind: Int, to target: NID, latency: inout Double, members all: [Member]) throws -> Bool {
+        for (index, hop) in hops.enumerated() {
+            let outcome = try transfer(hop, kind: kind, receiverForwards: index < hops.count - 1, members: all)
+            latency += outcome.latency
+            if !outcome.delivered { return true }
+        }
+        return hops.last?.destination != target
+    }
+
     func wait(_ seconds: Double) {
         guard seconds > 0 else { return }
         Thread.sleep(forTimeInterval: seconds)
     }
 
-    /// Moves one message across a hop: the sender's rules and counters, then the receiver's.
-    func transfer(_ hop: Hop, kind: Int, members all: [Member]) throws -> (delivered: Bool, latency: Double) {
+    /// Moves one message across a hop: the sender's rules and counters, then the receiver's
+    /// (`receiverForwards`: the receiver is a router passing it on).
+    func transfer(_ hop: Hop, kind: Int, receiverForwards: Bool, members all: [Member]) throws -> (
+        delivered: Bool, latency: Double
+    ) {
         let senderUsable = Self.usable(hop.source, on: hop.from)
         let sent: (Bool, Double) = try hop.from.node.modify { state in
-            state.count(sentFrom: hop.source, to: hop.destination, kind: kind)
+            state.count(sentFrom: hop.source, to: hop.destination, kind: kind, forwarding: hop.forwarding)
+            if let route = hop.route { state.markUsed(route) }
             guard senderUsable else {
                 state.stats["local_dropped_count"] += 1
                 return (false, 0)
@@ -254,7 +311,7 @@ public struct Fabric {
                 if let (n, i) = state.niIndex(hop.destination) { state.nets[n].nis[i].counters.dropCount += 1 }
                 return (false, latency)
             }
-            state.count(receivedAt: hop.destination, from: hop.source, kind: kind)
+            state.count(receivedAt: hop.destination, from: hop.source, kind: kind, forwarding: receiverForwards)
             return (true, latency)
         }
         return (received.0, sent.1 + received.1)
@@ -310,10 +367,16 @@ public struct Fabric {
 }
 
 extension SimState {
-    /// Counts a message sent from local NI `source` to `destination`.
-    mutating func count(sentFrom source: NID, to destination: NID, kind: Int) {
-        stats["send_count"] += 1
-        stats["send_length"] += kind == NICounters.get ? 0 : 56
+    /// The bytes a message counts in the `*_length` statistics: 56 for all but a GET.
+    static func length(of kind: Int) -> Int { kind == NICounters.get ? 0 : 56 }
+
+    /// Counts a message sent from local NI `source` to `destination`: in `send_count` and
+    /// `send_length`, or, for a message this node forwards, in `route_count` and
+    /// `route_length` (as the kernel's `lnet_msg_decommit_tx` does). The NI and peer NI
+    /// counters count both.
+    mutating func count(sentFrom source: NID, to destination: NID, kind: Int, forwarding: Bool = false) {
+        stats[forwarding ? "route_count" : "send_count"] += 1
+        stats[forwarding ? "route_length" : "send_length"] += Self.length(of: kind)
         stats["msgs_alloc"] = 0
         stats["msgs_max"] = max(stats["msgs_max"], 1)
         if let (n, i) = niIndex(source) {
@@ -328,10 +391,13 @@ extension SimState {
     }
 
     /// Counts a message received on local NI `destination` from `source`; a new sender becomes a
-    /// (non-configured) peer.
-    mutating func count(receivedAt destination: NID, from source: NID, kind: Int) {
-        stats["recv_count"] += 1
-        stats["recv_length"] += kind == NICounters.get ? 0 : 56
+    /// (non-configured) peer. A message to forward counts on the NI and peer NI only (its
+    /// `route_count` is counted when it is sent on).
+    mutating func count(receivedAt destination: NID, from source: NID, kind: Int, forwarding: Bool = false) {
+        if !forwarding {
+            stats["recv_count"] += 1
+            stats["recv_length"] += Self.length(of: kind)
+        }
         if let (n, i) = niIndex(destination) {
             nets[n].nis[i].counters.recvCount += 1
             nets[n].nis[i].counters.received[kind] += 1
@@ -340,6 +406,14 @@ extension SimState {
         if let p = peerIndex(containing: source), let i = peers[p].nis.firstIndex(where: { $0.nid == source }) {
             peers[p].nis[i].counters.recvCount += 1
             peers[p].nis[i].counters.received[kind] += 1
+        }
+    }
+
+    /// Records that `route` was chosen: it becomes the most recently used route to its net.
+    mutating func markUsed(_ route: SimRoute) {
+        let last = routes.filter { $0.net == route.net }.map(\.sequence).max() ?? 0
+        if let i = routes.firstIndex(where: { $0.net == route.net && $0.gateway == route.gateway }) {
+            routes[i].sequence = last + 1
         }
     }
 

@@ -185,12 +185,7 @@ public struct LCtl {
                 out.stderr += tool.out.stderr
                 return 22
             }
-            let ok = try node.modify { state -> Bool in
-                guard state.configured else { return false }
-                if kind == "drop" { state.dropRules.append(rule) } else { state.delayRules.append(rule) }
-                return true
-            }
-            guard ok else {
+            guard try LNetCtl.addRule(kind, rule, node: node) else {
                 out.stdout += "failed to add \(kind) rule: Network is down\n"
                 return 100
             }

@@ -125,19 +125,26 @@ extension LNetCtl {
         }
         var rc = 0
         guard let rule = parseRule(kind, args, rc: &rc) else { return rc }
-        let ok = try node.modify { state -> Bool in
+        guard try Self.addRule(kind, rule, node: node) else {
+            out.stdout += "failed to add \(kind) rule: Network is down\n"
+            return -100
+        }
+        return 0
+    }
+
+    /// Adds a drop or delay rule to `node` (for `lnetctl fault … add` and `lctl net_drop_add`
+    /// alike): starts its interval window and logs it. `false` while LNet is down.
+    static func addRule(_ kind: String, _ rule: FaultRule, node: SimNode) throws -> Bool {
+        try node.modify { state -> Bool in
             guard state.configured else { return false }
+            var rule = rule
+            rule.start(now: Date().timeIntervalSince1970)
             if kind == "drop" { state.dropRules.append(rule) } else { state.delayRules.append(rule) }
             state.debug(
                 "neterror", "net_fault.c:178:lnet_drop_rule_add()",
                 "Added \(kind) rule \(rule.source)->\(rule.destination)")
             return true
         }
-        guard ok else {
-            out.stdout += "failed to add \(kind) rule: Network is down\n"
-            return -100
-        }
-        return 0
     }
 
     mutating func faultDel(_ kind: String, _ args: [String]) throws -> Int {
@@ -193,9 +200,11 @@ extension LNetCtl {
             out.stdout += "fault \(kind) reset: reset LNet fault rule counters\n\n"
             return -22
         }
+        let now = Date().timeIntervalSince1970
         try node.modify { state in
             func reset(_ rules: inout [FaultRule]) {
                 for i in rules.indices {
+                    rules[i].start(now: now)
                     rules[i].matched = 0
                     rules[i].applied = 0
                     rules[i].put = 0

@@ -51,7 +51,7 @@ extension LNetCtl {
             guard let target = try? NID(parsing: text) else {
                 failures.append(
                     failure(
-                        word, discover ? -22 : -22,
+                        word, -22,
                         discover ? "cannot parse NID '\(text)'" : "failed to \(word) \(text): Invalid argument"))
                 continue
             }

@@ -177,31 +177,42 @@ public struct LST {
     mutating func addGroup(_ args: [String]) throws -> Int {
         guard args.count >= 2 else { return usage("add_group") }
         let name = args[0]
-        var state = node.load()
-        guard var s = session(state) else { return -1 }
-        if s.groups[name] != nil {
-            out.stderr += "group already exists\n"
-            return -1
-        }
-        var nids: [String] = []
-        for ids in args.dropFirst() {
-            guard let expanded = Self.expand(ids), !expanded.isEmpty else {
-                out.stderr += "Ignore invalid id list \(ids)\n"
-                continue
+        return try modifySession { tool, s in
+            if s.groups[name] != nil {
+                tool.out.stderr += "group already exists\n"
+                return -1
             }
-            nids += expanded
-            out.stdout += "\(ids) are added to session\n"
+            var nids: [String] = []
+            for ids in args.dropFirst() {
+                guard let expanded = Self.expand(ids), !expanded.isEmpty else {
+                    tool.out.stderr += "Ignore invalid id list \(ids)\n"
+                    continue
+                }
+                nids += expanded
+                tool.out.stdout += "\(ids) are added to session\n"
+            }
+            guard !nids.isEmpty else {
+                tool.out.stderr += "No nodes added successfully, deleting group \(name)\n"
+                tool.out.stdout += "Group is deleted\n"
+                return -1
+            }
+            s.groups[name] = nids
+            s.groupOrder.append(name)
+            return 0
         }
-        guard !nids.isEmpty else {
-            out.stderr += "No nodes added successfully, deleting group \(name)\n"
-            out.stdout += "Group is deleted\n"
-            return -1
+    }
+
+    /// Runs `body` on the session `LST_SESSION` names, read and written back under the node's
+    /// lock (so concurrent lst commands lose no update); prints why there is none (-1).
+    mutating func modifySession(_ body: (inout LST, inout LSTSession) throws -> Int) throws -> Int {
+        var tool = self
+        defer { self = tool }
+        return try node.modify { state -> Int in
+            guard var s = tool.session(state) else { return -1 }
+            let rc = try body(&tool, &s)
+            state.lst.session = s
+            return rc
         }
-        s.groups[name] = nids
-        s.groupOrder.append(name)
-        try node.modify { $0.lst.session = s }
-        state.lst.session = s
-        return 0
     }
 
     /// lst's ID lists: `[...]` ranges anywhere, NIDs parsed the classic way; `nil` if invalid.
@@ -217,15 +228,14 @@ public struct LST {
 
     mutating func addBatch(_ args: [String]) throws -> Int {
         guard args.count == 1 else { return usage("add_batch") }
-        let state = node.load()
-        guard var s = session(state) else { return -1 }
-        guard s.batches[args[0]] == nil else {
-            out.stderr += "batch already exists\n"
-            return -1
+        return try modifySession { tool, s in
+            guard s.batches[args[0]] == nil else {
+                tool.out.stderr += "batch already exists\n"
+                return -1
+            }
+            s.batches[args[0]] = LSTBatch()
+            return 0
         }
-        s.batches[args[0]] = LSTBatch()
-        try node.modify { $0.lst.session = s }
-        return 0
     }
 
     mutating func addTest(_ args: [String]) throws -> Int {
@@ -291,19 +301,23 @@ public struct LST {
                 }
             }
         }
-        let state = node.load()
-        guard var s = session(state) else { return -1 }
-        guard s.batches[batch] != nil, s.groups[from] != nil, s.groups[to] != nil else {
-            out.stdout += "Can't find test in current session\n"
-            return -1
+        let test = LSTTest(
+            kind: kind, from: from, to: to, loop: loop, concurrency: concurrency, distribute: distribute,
+            write: write, size: size)
+        return try modifySession { tool, s in
+            guard var b = s.batches[batch], s.groups[from] != nil, s.groups[to] != nil else {
+                tool.out.stdout += "Can't find test in current session\n"
+                return -1
+            }
+            b.tests.append(test)
+            if let started = b.startedAt {
+                // Added to a running batch: its traffic counts from now on.
+                b.accounted.append(Int(Self.rate(test) * (Date().timeIntervalSince1970 - started)))
+            }
+            s.batches[batch] = b
+            tool.out.stdout += "Test was added successfully\n"
+            return 0
         }
-        s.batches[batch]!.tests.append(
-            LSTTest(
-                kind: kind, from: from, to: to, loop: loop, concurrency: concurrency, distribute: distribute,
-                write: write, size: size))
-        try node.modify { $0.lst.session = s }
-        out.stdout += "Test was added successfully\n"
-        return 0
     }
 
     static func size(_ text: String) -> Int? {
@@ -326,18 +340,17 @@ public struct LST {
             name = args[i]
             i += 1
         }
-        let state = node.load()
-        guard var s = session(state) else { return -1 }
-        guard var batch = s.batches[name] else {
-            out.stderr += "Failed to get count of nodes from \(name): No such file or directory\n"
-            return -1
+        return try modifySession { tool, s in
+            guard var batch = s.batches[name] else {
+                tool.out.stderr += "Failed to get count of nodes from \(name): No such file or directory\n"
+                return -1
+            }
+            batch.startedAt = Date().timeIntervalSince1970
+            batch.accounted = Array(repeating: 0, count: batch.tests.count)
+            s.batches[name] = batch
+            tool.out.stdout += "\(name) is running now\n"
+            return 0
         }
-        batch.startedAt = Date().timeIntervalSince1970
-        batch.accounted = Array(repeating: 0, count: batch.tests.count)
-        s.batches[name] = batch
-        try node.modify { $0.lst.session = s }
-        out.stdout += "\(name) is running now\n"
-        return 0
     }
 
     mutating func stop(_ args: [String]) throws -> Int {
@@ -383,13 +396,18 @@ public struct LST {
         if sameNet {
             guard Fabric.usable(senderNI, on: sender), Fabric.usable(destination, on: receiver) else { return false }
         } else {
-            let viaRouter = sender.state.routes.contains { route in
-                route.net == destination.net
-                    && (all.first { $0.state.niIndex(route.gateway) != nil }.map {
-                        $0.state.routing == 1 && Fabric.usable(route.gateway, on: $0)
-                    } ?? false)
+            // Requests go through a router, and replies need one back (the receiver's own route).
+            func routed(from member: Fabric.Member, to net: LNetNet) -> Bool {
+                member.state.routes.contains { route in
+                    route.net == net
+                        && (all.first { $0.state.niIndex(route.gateway) != nil }.map {
+                            $0.state.routing == 1 && Fabric.usable(route.gateway, on: $0)
+                        } ?? false)
+                }
             }
-            guard viaRouter, Fabric.usable(destination, on: receiver) else { return false }
+            guard routed(from: sender, to: destination.net), routed(from: receiver, to: senderNI.net),
+                Fabric.usable(destination, on: receiver)
+            else { return false }
         }
         for member in [sender, receiver] {
             if member.state.dropRules.contains(where: {
@@ -450,32 +468,40 @@ public struct LST {
     /// counters; `stopping` (or every batch, when nil with the session ending) stops.
     mutating func account(stopping: String?) throws {
         let all = Fabric(node: node).members()
-        guard var s = node.load().lst.session else { return }
         let now = Date().timeIntervalSince1970
-        var sends: [(NID, NID, Int, Bool)] = []  // (source, destination, RPCs, delivered)
-        for (name, batch) in s.batches where batch.startedAt != nil {
-            var batch = batch
-            for (index, test) in batch.tests.enumerated() {
-                let total = Int(Self.rate(test) * (now - batch.startedAt!))
-                let delta = total - (index < batch.accounted.count ? batch.accounted[index] : 0)
-                guard delta > 0 else { continue }
-                if index < batch.accounted.count { batch.accounted[index] = total }
-                let senders = s.groups[test.from] ?? []
-                let receivers = s.groups[test.to] ?? []
-                for sender in senders {
-                    guard let source = try? NID(parsing: sender) else { continue }
-                    for receiver in receivers {
-                        guard let destination = try? NID(parsing: receiver) else { continue }
-                        let count = max(1, delta / max(1, receivers.count))
-                        sends.append(
-                            (source, destination, count, reachable(from: source, to: destination, members: all)))
+        // (source, destination, RPCs, delivered), worked out and marked as accounted under the
+        // node's lock, so that concurrent commands never count the same traffic twice.
+        let sends = try node.modify { state -> [(NID, NID, Int, Bool)] in
+            guard var s = state.lst.session else { return [] }
+            var sends: [(NID, NID, Int, Bool)] = []
+            for (name, batch) in s.batches where batch.startedAt != nil {
+                var batch = batch
+                if batch.accounted.count < batch.tests.count {
+                    batch.accounted += Array(repeating: 0, count: batch.tests.count - batch.accounted.count)
+                }
+                for (index, test) in batch.tests.enumerated() {
+                    let total = Int(Self.rate(test) * (now - batch.startedAt!))
+                    let delta = total - batch.accounted[index]
+                    guard delta > 0 else { continue }
+                    batch.accounted[index] = total
+                    let senders = s.groups[test.from] ?? []
+                    let receivers = s.groups[test.to] ?? []
+                    for sender in senders {
+                        guard let source = try? NID(parsing: sender) else { continue }
+                        for receiver in receivers {
+                            guard let destination = try? NID(parsing: receiver) else { continue }
+                            let count = max(1, delta / max(1, receivers.count))
+                            sends.append(
+                                (source, destination, count, reachable(from: source, to: destination, members: all)))
+                        }
                     }
                 }
+                if stopping == nil || stopping == name { batch.startedAt = nil }
+                s.batches[name] = batch
             }
-            if stopping == nil || stopping == name { batch.startedAt = nil }
-            s.batches[name] = batch
+            state.lst.session = s
+            return sends
         }
-        try node.modify { $0.lst.session = s }
         for member in all {
             try member.node.modify { state in
                 for (source, destination, count, delivered) in sends {
@@ -552,7 +578,9 @@ public struct LST {
             }
         }
         var printed = 0
-        // The first sample only starts the counters; each later one prints.
+        // The real tool's first sample is silent and only sets the baseline, so its first
+        // output comes `delay` seconds in: here each of the `count` samples waits `delay`
+        // seconds, then prints the rates modelled at that time.
         while count < 0 || printed < count {
             Thread.sleep(forTimeInterval: Double(delay))
             try account(stopping: "")

@@ -199,12 +199,24 @@ public struct SimRoute: Codable, Sendable {
     public var gateway: NID
     public var hop = -1
     public var priority = 0
-    /// Set once discovery showed the gateway has the remote net.
-    public var singleHop = false
+    /// When the route was last chosen, relative to the other routes to its net: the
+    /// least recently used of equally good routes is chosen next (round robin).
+    public var sequence = 0
 
     public init(net: LNetNet, gateway: NID) {
         self.net = net
         self.gateway = gateway
+    }
+
+    /// The hop count route choice compares: an undefined count (-1) counts as 1.
+    public var effectiveHops: Int { hop == -1 ? 1 : hop }
+
+    /// Whether `self` is a better route than `other` to the same net: lower priority value,
+    /// then fewer hops, then used less recently (the kernel's `lnet_compare_routes`).
+    public func isBetter(than other: SimRoute) -> Bool {
+        if priority != other.priority { return priority < other.priority }
+        if effectiveHops != other.effectiveHops { return effectiveHops < other.effectiveHops }
+        return sequence < other.sequence
     }
 }
 
@@ -282,6 +294,9 @@ public struct FaultRule: Codable, Sendable {
     public var dropAll = false
     /// Seconds (delay rules).
     public var latency = 0
+    /// Interval rules: when the current window began, i.e. when the next matching message is hit
+    /// (seconds since 1970; set when the rule is added or reset).
+    public var nextHitAt: Double?
     public var matched = 0
     public var applied = 0
     public var put = 0
@@ -301,8 +316,17 @@ public struct FaultRule: Codable, Sendable {
         return (try? NID(parsing: pattern)) == nid
     }
 
+    /// Starts the first interval window at `now` (when the rule is added, and on reset).
+    public mutating func start(now: Double) {
+        nextHitAt = interval > 0 ? now : nil
+    }
+
     /// Counts a matching message and says whether this one is hit (dropped or delayed): every
-    /// `rate`th message, or every message when `drop_all`; intervals hit the first of each window.
+    /// `rate`th message, or every message when `drop_all`. An interval rule hits one message
+    /// per window of `interval` seconds: the first that matches once the window has begun.
+    /// Windows follow each other from the time the rule was added; after a window with no
+    /// match, the next one begins at the message hit. (The kernel hits the first message after
+    /// a random point of each window; here that point is the window's start.)
     public mutating func hit(kind: Int, now: Double) -> Bool {
         matched += 1
         switch kind {
@@ -317,7 +341,10 @@ public struct FaultRule: Codable, Sendable {
         } else if rate > 1 {
             isHit = matched % rate == 0
         } else if interval > 0 {
-            isHit = Int(now) % interval == 0
+            let window = Double(interval)
+            let start = nextHitAt ?? now
+            isHit = now >= start
+            if isHit { nextHitAt = now - start < window ? start + window : now + window }
         } else {
             isHit = false
         }

@@ -18,6 +18,34 @@ struct Node {
     func lnetctl(_ args: String...) -> SimOutput {
         LNetCtl.main(args, environment: environment, input: { nil })
     }
+
+    @discardableResult
+    func lctl(_ args: String...) -> SimOutput {
+        LCtl.main(args, environment: environment)
+    }
+
+    @discardableResult
+    func lst(_ args: String...) -> SimOutput {
+        LST.main(args, environment: environment.merging(["LST_SESSION": "1"]) { $1 })
+    }
+
+    /// The node's state as saved.
+    func state() throws -> SimState {
+        try SimNode.fromEnvironment(environment).load()
+    }
+
+    /// A configured node with `tcp` on eth0 and, given `tcp1`, `tcp1` on eth1.
+    static func configured(_ fabric: String, _ name: String, _ interfaces: String, nets: [String]) -> Node {
+        let node = Node(fabric: fabric, name: name, interfaces: interfaces)
+        node.lnetctl("lnet", "configure")
+        for net in nets { node.lnetctl("net", "add", "--net", net, "--if", net == "tcp" ? "eth0" : "eth1") }
+        return node
+    }
+
+    /// The messages the NI `nid` received (its `recv_count`).
+    func received(_ nid: String) throws -> Int {
+        try state().allNIs.first { $0.nid.description == nid }?.counters.recvCount ?? -1
+    }
 }
 
 @Suite("NID lists")
@@ -160,5 +188,154 @@ struct NodeStateTests {
         let listed = node.lnetctl("peer", "list").stdout
         let primaries = listed.split(separator: "\n").filter { $0.contains("nid: 10.9.0.") }
         #expect(primaries.count == count, "\(listed)")
+    }
+}
+
+@Suite("routing")
+struct RoutingTests {
+    /// client (tcp, 10.1.0.1) -- router (tcp 10.1.0.2 | tcp1 10.2.0.2) -- server (tcp1, 10.2.0.3);
+    /// the client routes tcp1 through the router, which forwards; the server has no route.
+    static func topology() throws -> (client: Node, router: Node, server: Node) {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let client = Node.configured(dir, "client", "eth0=10.1.0.1", nets: ["tcp"])
+        let router = Node.configured(dir, "router", "eth0=10.1.0.2,eth1=10.2.0.2", nets: ["tcp", "tcp1"])
+        let server = Node.configured(dir, "server", "eth1=10.2.0.3", nets: ["tcp1"])
+        #expect(client.lnetctl("route", "add", "--net", "tcp1", "--gateway", "10.1.0.2@tcp").status == 0)
+        #expect(router.lnetctl("set", "routing", "1").status == 0)
+        return (client, router, server)
+    }
+
+    @Test("a routed reply needs the target's own route back; the target's peer is the originator")
+    func routedReply() throws {
+        let (client, router, server) = try Self.topology()
+        let unanswered = client.lnetctl("ping", "10.2.0.3@tcp1", "--timeout", "1")
+        #expect(unanswered.status == 255, "\(unanswered.stdout)")
+        #expect(unanswered.stdout.contains("errno: -110"), "\(unanswered.stdout)")
+        // The server got the GET and knows the client, though it could not answer.
+        #expect(try server.received("10.2.0.3@tcp1") == 1)
+        #expect(try server.state().peers.contains { $0.nis.contains { $0.nid.description == "10.1.0.1@tcp" } })
+
+        #expect(server.lnetctl("route", "add", "--net", "tcp", "--gateway", "10.2.0.2@tcp1").status == 0)
+        let answered = client.lnetctl("ping", "10.2.0.3@tcp1")
+        #expect(answered.status == 0, "\(answered.stdout)")
+        #expect(answered.stdout.contains("- nid: 10.2.0.3@tcp1"), "\(answered.stdout)")
+        // The reply went back through the router: its tcp1 NI received it.
+        #expect(try router.received("10.2.0.2@tcp1") == 1)
+    }
+
+    @Test("a router counts what it forwards in route_count/route_length, not send/recv_count")
+    func routeStatistics() throws {
+        let (client, router, server) = try Self.topology()
+        server.lnetctl("route", "add", "--net", "tcp", "--gateway", "10.2.0.2@tcp1")
+        #expect(client.lnetctl("ping", "10.2.0.3@tcp1").status == 0)
+        let stats = try router.state().stats
+        // The GET (no payload) and the REPLY (56 bytes) were forwarded.
+        #expect(stats["route_count"] == 2)
+        #expect(stats["route_length"] == 56)
+        #expect(stats["send_count"] == 0 && stats["recv_count"] == 0, "\(stats.values)")
+        #expect(router.lnetctl("stats", "show").stdout.contains("    route_count: 2\n"))
+        let ends = try [client.state().stats, server.state().stats]
+        #expect(ends.allSatisfy { $0["route_count"] == 0 && $0["send_count"] == 1 && $0["recv_count"] == 1 })
+    }
+
+    @Test("route choice: priority, then fewer hops, then round robin")
+    func routeChoice() throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let client = Node.configured(dir, "client", "eth0=10.1.0.1", nets: ["tcp"])
+        let first = Node.configured(dir, "r1", "eth0=10.1.0.2,eth1=10.2.0.2", nets: ["tcp", "tcp1"])
+        let second = Node.configured(dir, "r2", "eth0=10.1.0.3,eth1=10.2.0.3", nets: ["tcp", "tcp1"])
+        let server = Node.configured(dir, "server", "eth1=10.2.0.4", nets: ["tcp1"])
+        for router in [first, second] { router.lnetctl("set", "routing", "1") }
+        for gateway in ["10.2.0.2@tcp1", "10.2.0.3@tcp1"] {
+            server.lnetctl("route", "add", "--net", "tcp", "--gateway", gateway)
+        }
+        func forwarded() throws -> [Int] {
+            try [first.received("10.1.0.2@tcp"), second.received("10.1.0.3@tcp")]
+        }
+        func ping(_ times: Int) {
+            for _ in 0..<times { #expect(client.lnetctl("ping", "10.2.0.4@tcp1").status == 0) }
+        }
+        // Same priority: the route with fewer hops wins, although added last.
+        client.lnetctl("route", "add", "--net", "tcp1", "--gateway", "10.1.0.2@tcp", "--hop", "3")
+        client.lnetctl("route", "add", "--net", "tcp1", "--gateway", "10.1.0.3@tcp", "--hop", "2")
+        ping(2)
+        #expect(try forwarded() == [0, 2])
+        // Priority comes before hops.
+        client.lnetctl("route", "del", "--net", "tcp1", "--gateway", "10.1.0.3@tcp")
+        client.lnetctl("route", "add", "--net", "tcp1", "--gateway", "10.1.0.3@tcp", "--hop", "1", "--priority", "1")
+        ping(2)
+        #expect(try forwarded() == [2, 2])
+        // Equal priority and hops (an undefined hop count counts as 1): round robin.
+        client.lnetctl("route", "del", "--net", "tcp1", "--gateway", "10.1.0.2@tcp")
+        client.lnetctl("route", "del", "--net", "tcp1", "--gateway", "10.1.0.3@tcp")
+        client.lnetctl("route", "add", "--net", "tcp1", "--gateway", "10.1.0.2@tcp")
+        client.lnetctl("route", "add", "--net", "tcp1", "--gateway", "10.1.0.3@tcp", "--hop", "1")
+        ping(4)
+        #expect(try forwarded() == [4, 4])
+    }
+}
+
+@Suite("fault rules")
+struct FaultRuleTests {
+    @Test("an interval rule hits one message per window")
+    func interval() {
+        var rule = FaultRule(source: "*", destination: "*")
+        rule.interval = 10
+        let times: [Double] = [1000, 1000.5, 1005, 1009.9, 1010.2, 1010.5, 1019.9, 1020, 1045, 1046, 1055]
+        let hits = times.filter { rule.hit(kind: NICounters.get, now: $0) }
+        #expect(hits == [1000, 1010.2, 1020, 1045, 1055])
+        #expect(rule.applied == 5 && rule.matched == times.count)
+    }
+
+    @Test("lctl net_drop_add logs the rule like lnetctl fault drop add")
+    func dropRuleLogged() throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let node = Node.configured(dir, "a", "eth0=10.1.0.1", nets: ["tcp"])
+        node.lctl("clear")
+        #expect(node.lctl("net_drop_add", "-s", "*", "-d", "10.1.0.9@tcp", "-r", "1").status == 0)
+        #expect(node.lnetctl("fault", "drop", "add", "-s", "*", "-d", "10.1.0.8@tcp", "-r", "1").status == 0)
+        let log = node.lctl("dk").stdout
+        #expect(log.contains("Added drop rule *->10.1.0.9@tcp"), "\(log)")
+        #expect(log.contains("Added drop rule *->10.1.0.8@tcp"), "\(log)")
+    }
+}
+
+@Suite("lst")
+struct LSTTests {
+    @Test("a test added to a running batch counts its traffic once, from when it was added")
+    func testAddedWhileRunning() throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let a = Node.configured(dir, "a", "eth0=10.1.0.1", nets: ["tcp"])
+        _ = Node.configured(dir, "b", "eth0=10.1.0.2", nets: ["tcp"])
+        #expect(a.lst("new_session", "s").status == 0)
+        a.lst("add_group", "src", "10.1.0.1@tcp")
+        a.lst("add_group", "dst", "10.1.0.2@tcp")
+        #expect(a.lst("run", "batch").status == 0)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(a.lst("add_test", "--from", "src", "--to", "dst", "ping").status == 0)
+        let batch = try a.state().lst.session?.batches["batch"]
+        #expect(batch?.accounted.count == 1)
+        // Two accounting passes; 0.5 s of traffic before the test existed (2000 RPCs) is
+        // never counted, nor is anything counted twice.
+        a.lst("show_error", "src")
+        a.lst("show_error", "src")
+        let sent = try a.state().stats["send_count"]
+        #expect(sent > 0 && sent < 2000, "\(sent)")
+    }
+
+    @Test("concurrent lst commands on one node lose no update")
+    func concurrentCommands() throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let node = Node.configured(dir, "a", "eth0=10.1.0.1", nets: ["tcp"])
+        node.lst("new_session", "s")
+        let count = 64
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            node.lst("add_group", "g\(i)", "10.1.0.\(i + 1)@tcp")
+            node.lst("add_batch", "b\(i)")
+        }
+        let groups = node.lst("list_group").stdout.split(separator: "\n")
+        let batches = node.lst("list_batch").stdout.split(separator: "\n")
+        #expect(groups.count == count, "\(groups)")
+        #expect(batches.count == count + 1, "\(batches)")  // and the default batch
     }
 }
