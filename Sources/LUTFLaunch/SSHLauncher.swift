@@ -7,7 +7,9 @@ import SystemPackage
 /// Starts a cluster's agents over `ssh` (BatchMode) or `pdsh -R ssh`, each in the foreground of
 /// its remote shell so that its log streams back into `results/nodes/NAME.log`.
 ///
-/// The cluster key travels on the ssh connection's standard input into a 0600 file on the host.
+/// The cluster key travels on the ssh connection's standard input into a 0600 file on the host
+/// (with pdsh, which does not forward standard input, the key file must be on every host at the
+/// same path).
 /// With `push`, the `lutf` binary, the Python package and the suites of the run are first copied
 /// to a temporary directory on each host (and removed afterwards); without it they must exist at
 /// the same paths there. Agents exit when the master goes away (`--exit-with-master`).
@@ -28,6 +30,21 @@ public struct SSHLauncher: AgentLauncher {
     }
 
     public var agentNames: [String] { cluster.agents.map(\.name) }
+
+    var pdsh: Bool { cluster.via == "pdsh" }
+
+    /// Why this launch cannot work with pdsh, which does not forward standard input: neither a
+    /// throwaway key nor `push` can reach the hosts.
+    public static func pdshProblem(throwawayKey: Bool, push: Bool) -> String? {
+        if push {
+            return "--push needs ssh: pdsh does not forward standard input (install lutf on the hosts, or use via: ssh)"
+        }
+        if throwawayKey {
+            return
+                "via pdsh needs a cluster key file at the same path on every host (--key, the cluster file's key or LUTF_KEY): pdsh cannot hand a throwaway key over standard input"
+        }
+        return nil
+    }
 
     static func remoteDirectory(_ runID: String) -> String { "/tmp/lutf-\(runID)" }
 
@@ -120,7 +137,8 @@ public struct SSHLauncher: AgentLauncher {
                 env.append("LUTF_SIM_NODE=\(remoteDir)/sim-\(agent.name)")
                 if let fabric = cluster.simFabric { env.append("LUTF_SIM_FABRIC=\(fabric)") }
             }
-            let keyFile = "\(remoteDir)/\(agent.name).key"
+            // pdsh does not forward standard input: the key file must already be on the host.
+            let keyFile = pdsh ? keyPath : "\(remoteDir)/\(agent.name).key"
             let agentCommand =
                 [
                     remoteBinary, "agent", "--master", master.description, "--name", agent.name, "--role", agent.role,
@@ -129,13 +147,14 @@ public struct SSHLauncher: AgentLauncher {
                     "\(remoteDir)/work-\(agent.name)",
                 ]
                 .map(Self.quote).joined(separator: " ")
+            let receiveKey = pdsh ? "" : " && cat > \(Self.quote(keyFile))"
             let command =
-                "umask 077 && mkdir -p \(Self.quote(remoteDir)) && cat > \(Self.quote(keyFile)) && exec env \(env.map(Self.quote).joined(separator: " ")) \(agentCommand)"
+                "umask 077 && mkdir -p \(Self.quote(remoteDir))\(receiveKey) && exec env \(env.map(Self.quote).joined(separator: " ")) \(agentCommand)"
             let log = logDirectory + "/\(agent.name).log"
             try? FileManager.default.removeItem(atPath: log)
             processes.append(
                 try await supervisor.start(
-                    spec(name: agent.name, host: agent.host, command: command, input: keyPath, log: log)))
+                    spec(name: agent.name, host: agent.host, command: command, input: pdsh ? nil : keyPath, log: log)))
         }
         return processes
     }

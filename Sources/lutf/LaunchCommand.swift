@@ -20,7 +20,9 @@ struct LaunchCommand: AsyncParsableCommand {
             The master listens on the cluster's master port on every address of this host; each \
             agent is started in the foreground of an ssh session (BatchMode) whose output is the \
             agent's log in RESULTS/nodes/NAME.log. Without a key (--key, the file's key, LUTF_KEY) \
-            a throwaway key is made and handed to each agent on its ssh connection. If an agent \
+            a throwaway key is made and handed to each agent on its ssh connection. pdsh does not \
+            forward standard input, so with pdsh the key must be a file at the same path on every \
+            host, and --push is not available. If an agent \
             does not join, the error names it and gives the last thing ssh or the agent said. \
             Arguments after `--` are `lutf run` arguments (paths, --suite, --only, --results, ...).
             """
@@ -68,16 +70,20 @@ struct LaunchCommand: AsyncParsableCommand {
             }
             if let via { clusterFile.via = via }
             let keyPath: String
-            if let path = key ?? clusterFile.keyPath ?? environment["LUTF_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) {
-                _ = try ClusterKey.load(from: path)
-                keyPath = path
+            let given = key ?? clusterFile.keyPath ?? environment["LUTF_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            if clusterFile.via == "pdsh",
+                let problem = SSHLauncher.pdshProblem(throwawayKey: given == nil, push: push)
+            {
+                throw LUTFError(.usage, problem)
+            }
+            if let given {
+                _ = try ClusterKey.load(from: given)
+                keyPath = given
             } else {
                 keyPath = NSTemporaryDirectory() + "lutf-launch-\(HostInfo.randomToken(bytes: 6)).key"
                 _ = try ClusterKey.writeNew(to: keyPath, force: true)
             }
-            defer {
-                if key == nil && clusterFile.keyPath == nil { try? FileManager.default.removeItem(atPath: keyPath) }
-            }
+            defer { if given == nil { try? FileManager.default.removeItem(atPath: keyPath) } }
             clusterFile.keyPath = keyPath
             let clusterPath = NSTemporaryDirectory() + "lutf-launch-\(HostInfo.randomToken(bytes: 6)).yaml"
             try clusterFile.yaml.write(toFile: clusterPath, atomically: true, encoding: .utf8)

@@ -30,6 +30,14 @@ struct RunTests {
         return out
     }
 
+    /// `lutf run ARGUMENTS` in the background, its output in the cluster's `run.log`.
+    static func startRun(in cluster: TestCluster, _ arguments: [String]) async throws -> ChildProcess {
+        try await cluster.supervisor.start(
+            ProcessSpec(
+                name: "lutf run", executable: TestSupport.binary, arguments: ["run"] + arguments,
+                environment: ProcessInfo.processInfo.environment, logPath: cluster.directory + "/run.log"))
+    }
+
     @Test("the bundled samples pass on the embedded cluster, with auster results, JUnit and a zip")
     func samples() async throws {
         let results = try TestSupport.makeTemporaryDirectory() + "/results"
@@ -183,12 +191,9 @@ struct RunTests {
         try await withTestCluster { cluster in
             let results = cluster.directory + "/results"
             let marker = cluster.directory + "/m"
-            let run = try await cluster.supervisor.start(
-                ProcessSpec(
-                    name: "lutf run", executable: TestSupport.binary,
-                    arguments: [
-                        "run", Self.fixtures + "/suite_lifecycle", "--results", results, "--param", "marker=\(marker)",
-                    ], environment: ProcessInfo.processInfo.environment, logPath: cluster.directory + "/run.log"))
+            let run = try await Self.startRun(
+                in: cluster,
+                [Self.fixtures + "/suite_lifecycle", "--results", results, "--param", "marker=\(marker)"])
             try await TestSupport.waitUntil("the agent's pid", within: 30) {
                 FileManager.default.fileExists(atPath: marker + ".agent")
             }
@@ -217,14 +222,13 @@ struct RunTests {
         try await withTestCluster { cluster in
             let results = cluster.directory + "/results"
             let marker = cluster.directory + "/m"
-            let run = try await cluster.supervisor.start(
-                ProcessSpec(
-                    name: "lutf run", executable: TestSupport.binary,
-                    arguments: [
-                        "run", Self.samples + "/suite_samples/test_sample_01.py",
-                        Self.fixtures + "/suite_lifecycle/test_d_blocks.py", "--results", results, "--param",
-                        "marker=\(marker)", "--param", "block=true",
-                    ], environment: ProcessInfo.processInfo.environment, logPath: cluster.directory + "/run.log"))
+            let run = try await Self.startRun(
+                in: cluster,
+                [
+                    Self.samples + "/suite_samples/test_sample_01.py",
+                    Self.fixtures + "/suite_lifecycle/test_d_blocks.py",
+                    "--results", results, "--param", "marker=\(marker)", "--param", "block=true",
+                ])
             try await TestSupport.waitUntil("the blocking test to start", within: 30) {
                 FileManager.default.fileExists(atPath: marker + ".blocked")
             }

@@ -154,7 +154,7 @@ struct VirtualClusterTests {
         }
     }
 
-    @Test("--push copies lutf and the suites to the hosts; an unreachable host is named with ssh's reason")
+    @Test("--push copies lutf and the suites; pdsh launches with a shared key; an unreachable host is named")
     func pushAndFailure() async throws {
         try await withVirtualCluster("ve", base: 135) { file in
             let results = try TestSupport.makeTemporaryDirectory() + "/results"
@@ -163,6 +163,26 @@ struct VirtualClusterTests {
                 "--results", results,
             ])
             #expect(pushed.status == .exited(0), "\(pushed.stdout)\n\(pushed.stderr)")
+
+            // pdsh does not forward standard input: it needs a key file the hosts share, and no --push.
+            let key = try TestSupport.makeTemporaryDirectory() + "/cluster.key"
+            #expect(try await TestSupport.runLUTF(["keygen", key]).status == .exited(0))
+            let viaPdsh = try await TestSupport.runLUTF([
+                "launch", "--cluster", file, "--via", "pdsh", "--key", key, "--", Self.fixtures + "/suite_sync",
+                "--only", "event_ping", "--results", results + "-pdsh",
+            ])
+            #expect(viaPdsh.status == .exited(0), "\(viaPdsh.stdout)\n\(viaPdsh.stderr)")
+            #expect(try RunTests.subtests(results + "-pdsh")["test_event_ping"]?.status == "PASS")
+            let throwaway = try await TestSupport.runLUTF([
+                "launch", "--cluster", file, "--via", "pdsh", "--", "--only", "x",
+            ])
+            #expect(throwaway.status == .exited(2))
+            #expect(throwaway.stderr.contains("via pdsh needs a cluster key file"), "\(throwaway.stderr)")
+            let pdshPush = try await TestSupport.runLUTF([
+                "launch", "--cluster", file, "--via", "pdsh", "--key", key, "--push", "--", "--only", "x",
+            ])
+            #expect(pdshPush.status == .exited(2))
+            #expect(pdshPush.stderr.contains("--push needs ssh"), "\(pdshPush.stderr)")
             let bad = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(
                 of: "host: 10.135.0.3", with: "host: 10.135.0.99")
             let badFile = try TestSupport.makeTemporaryDirectory() + "/bad.yaml"
