@@ -13,31 +13,24 @@ public struct Fabric {
         self.node = node
     }
 
-    /// Seconds a lost message is waited for (the simulator does not wait the kernel's 180 s):
-    /// `$LUTF_SIM_MAX_WAIT`, default 0.5.
-    static var maxWait: Double {
-        ProcessInfo.processInfo.environment["LUTF_SIM_MAX_WAIT"].flatMap(Double.init) ?? 0.5
-    }
-
     /// A node of the fabric (this one included) with its state and interfaces.
     struct Member {
         var node: SimNode
         var state: SimState
         var interfaces: [SimInterface]
-        var isLocal: Bool
     }
 
     func members() -> [Member] {
         let own = node.load()
-        var list = [Member(node: node, state: own, interfaces: node.interfaces(state: own), isLocal: true)]
+        var list = [Member(node: node, state: own, interfaces: node.interfaces(state: own))]
         for peer in node.fabricPeers() {
-            list.append(Member(node: peer, state: peer.load(), interfaces: peer.publishedInterfaces(), isLocal: false))
+            list.append(Member(node: peer, state: peer.load(), interfaces: peer.publishedInterfaces()))
         }
         return list
     }
 
     /// The configured node that has an NI with `nid`.
-    func owner(of nid: NID, in members: [Member]) -> Member? {
+    static func owner(of nid: NID, in members: [Member]) -> Member? {
         members.first { $0.state.configured && $0.state.niIndex(nid) != nil }
     }
 
@@ -50,9 +43,8 @@ public struct Fabric {
 
     /// A route's state as `route show -v` reports it: up when the gateway answers and forwards,
     /// single-hop when the gateway is on the remote net itself.
-    public func gatewayStatus(_ route: SimRoute) -> (up: Bool, singleHop: Bool) {
-        let all = members()
-        guard let gateway = owner(of: route.gateway, in: all), Self.usable(route.gateway, on: gateway),
+    static func gatewayStatus(_ route: SimRoute, members: [Member]) -> (up: Bool, singleHop: Bool) {
+        guard let gateway = Self.owner(of: route.gateway, in: members), usable(route.gateway, on: gateway),
             gateway.state.routing == 1
         else { return (false, false) }
         return (true, gateway.state.netIndex(route.net) != nil)
@@ -115,7 +107,7 @@ public struct Fabric {
                 return .failure(.localDown(gateway))
             }
             hops.append(Hop(from: current, source: ni, destination: gateway, route: route, forwarding: !first))
-            guard let next = owner(of: gateway, in: all), next.state.routing == 1 else {
+            guard let next = Self.owner(of: gateway, in: all), next.state.routing == 1 else {
                 return .success(hops)  // delivery to the gateway fails later
             }
             current = next
@@ -135,16 +127,16 @@ public struct Fabric {
             }
         }
         let alive = routes.filter { r in
-            owner(of: r.gateway, in: all).map { Self.usable(r.gateway, on: $0) && $0.state.routing == 1 } ?? false
+            Self.owner(of: r.gateway, in: all).map { Self.usable(r.gateway, on: $0) && $0.state.routing == 1 } ?? false
         }
         return best(alive) ?? best(routes)
     }
 
     /// Whether `nid` belongs to a node that `member` has as the gateway of one of its routes.
     func isGateway(_ nid: NID, of member: Member, members all: [Member]) -> Bool {
-        let router = owner(of: nid, in: all)?.node.directory
+        let router = Self.owner(of: nid, in: all)?.node.directory
         return member.state.routes.contains { route in
-            route.gateway == nid || (router != nil && owner(of: route.gateway, in: all)?.node.directory == router)
+            route.gateway == nid || (router != nil && Self.owner(of: route.gateway, in: all)?.node.directory == router)
         }
     }
 
@@ -221,7 +213,7 @@ public struct Fabric {
             return PingResult(reply: [], failure: (-113, "No route to host"))
         case .failure:
             try recordLocalFailure(target: target)
-            wait(min(timeout, Self.maxWait))
+            wait(min(timeout, node.maxWait))
             return PingResult(reply: [], failure: (-110, "Connection timed out"))
         case .success(let h):
             hops = h
@@ -230,8 +222,8 @@ public struct Fabric {
         // The GET: each hop's sender and receiver apply their rules and count it.
         var lost = try send(hops, kind: NICounters.get, to: target, latency: &latency, members: all)
         var reply: [NID] = []
-        if !lost, let targetMember = owner(of: target, in: all) {
-            reply = targetMember.state.nets.flatMap(\.nis).map(\.nid).filter { $0 != .loopback }
+        if !lost, let targetMember = Self.owner(of: target, in: all) {
+            reply = targetMember.state.allNIs.map(\.nid).filter { $0 != .loopback }
             // The REPLY is a message of its own from the target to the originator's NI, routed
             // by the target's routes (back through the router the GET came from, if the target
             // routes through it). A routed GET's target knows the originator as a peer (beside
@@ -258,7 +250,7 @@ public struct Fabric {
         if latency > 0 { wait(min(latency, timeout)) }
         if lost || latency >= timeout {
             try recordTimeout(hops: hops, target: target)
-            wait(min(max(0, timeout - latency), Self.maxWait))
+            wait(min(max(0, timeout - latency), node.maxWait))
             return PingResult(reply: [], failure: (-110, "Connection timed out"))
         }
         try recordSuccess(hops: hops, target: target, reply: reply)
@@ -300,7 +292,7 @@ public struct Fabric {
             return (!dropped, latency)
         }
         guard sent.0 else { return (false, sent.1) }
-        guard let receiver = owner(of: hop.destination, in: all), Self.usable(hop.destination, on: receiver) else {
+        guard let receiver = Self.owner(of: hop.destination, in: all), Self.usable(hop.destination, on: receiver) else {
             return (false, sent.1)
         }
         let received: (Bool, Double) = try receiver.node.modify { state in

@@ -18,10 +18,7 @@ public struct LCtl {
         do {
             node = try SimNode.fromEnvironment(environment)
         } catch {
-            var output = SimOutput()
-            output.stderr = "lctl: \(error.message)\n"
-            output.status = 1
-            return output
+            return SimOutput(tool: "lctl", failure: error)
         }
         var tool = LCtl(node: node)
         var rc: Int

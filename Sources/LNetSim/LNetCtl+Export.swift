@@ -35,9 +35,9 @@ extension LNetCtl {
             let interfaces = node.interfaces(state: state)
             let nets = Self.netTree(state, interfaces: interfaces, level: backup ? 1 : 2, filter: nil, backup: backup)
             if !nets.isEmpty { text += YAMLPrinter.libyaml([("net", .seq(nets))]) }
-            let fabric = Fabric(node: node)
+            let members = !backup && !state.routes.isEmpty ? Fabric(node: node).members() : []
             let routes = Self.routeOrder(state.routes).map {
-                YTree.map(Self.routeTree($0, verbose: !backup, backup: backup, fabric: fabric))
+                YTree.map(Self.routeTree($0, verbose: !backup, backup: backup, members: members))
             }
             if !routes.isEmpty { text += YAMLPrinter.libyaml([("route", .seq(routes))]) }
             let peers = state.peers.filter { $0.primary != .loopback }.map {
@@ -47,39 +47,10 @@ extension LNetCtl {
         }
         var tail: [(String, YTree)] = []
         if state.buffersAllocated {
-            if backup {
-                tail.append(("routing", .map([("enable", .int(state.routing))])))
-            } else {
-                let pool = { (npages: Int, count: Int) -> YTree in
-                    .map([
-                        ("npages", .int(npages)), ("nbuffers", .int(count)), ("credits", .int(count)),
-                        ("mincredits", .int(count)),
-                    ])
-                }
-                tail.append(
-                    (
-                        "routing",
-                        .seq([
-                            .map([
-                                (
-                                    "cpt[0]",
-                                    .map([
-                                        ("tiny", pool(0, state.tinyBuffers)), ("small", pool(1, state.smallBuffers)),
-                                        ("large", pool(256, state.largeBuffers)),
-                                    ])
-                                )
-                            ]), .map([("enable", .int(state.routingDisplay))]),
-                        ])
-                    ))
-            }
-            tail.append(
-                (
-                    "buffers",
-                    .map([
-                        ("tiny", .int(state.tinyBuffers)), ("small", .int(state.smallBuffers)),
-                        ("large", .int(state.largeBuffers)),
-                    ])
-                ))
+            tail =
+                backup
+                ? [("routing", .map([("enable", .int(state.routing))])), Self.buffersTree(state)]
+                : Self.routingTree(state)
         }
         tail.append(("global", Self.globalTree(state.globals)))
         if !state.udsp.isEmpty { tail.append(("udsp", .seq(Self.udspItems(state.udsp)))) }

@@ -39,12 +39,11 @@ extension LNetCtl {
     // MARK: lnet
 
     mutating func lnetConfigure(_ args: [String]) throws -> Int {
-        let parsed: GetOpt.Result
-        switch GetOpt(program: "configure", options: [.init("all", "a", .none), .init("large", "l", .none)]).parse(args)
-        {
-        case .failure(let f): return badOption(f, help: "lnet configure: " + lnetSubs[0].help)
-        case .success(let r): parsed = r
-        }
+        guard
+            let parsed = parseOptions(
+                args, program: "configure", [.init("all", "a", .none), .init("large", "l", .none)],
+                help: "lnet configure: " + lnetSubs[0].help)
+        else { return 0 }
         let node = self.node
         try node.modify { state in
             let interfaces = node.interfaces(state: state)
@@ -93,11 +92,7 @@ extension LNetCtl {
             .init("conns-per-peer", "m"), .init("skip-mr-route-setup", "k", .none), .init("tos"), .init("auth-key"),
             .init("traffic-class"),
         ]
-        let p: GetOpt.Result
-        switch GetOpt(program: "add", options: options).parse(args) {
-        case .failure(let f): return badOption(f, help: "net add: " + Self.netAddHelp)
-        case .success(let r): p = r
-        }
+        guard let p = parseOptions(args, program: "add", options, help: "net add: " + Self.netAddHelp) else { return 0 }
         var connsPerPeer: Int?
         if let text = p.value("conns-per-peer") {
             guard let v = strtolStrict(text), v >= 0, v <= 127 else {
@@ -198,7 +193,6 @@ extension LNetCtl {
                         return state.nets.count - 1
                     }()
                 if state.nets[index].nis.contains(where: { $0.interface == interface.name }) {
-                    if state.nets[index].nis.isEmpty { state.nets.remove(at: index) }
                     return (-17, "cannot add LNet NI")
                 }
                 if state.nets[index].nis.count >= state.globals.maxInterfaces - 1 {
@@ -244,11 +238,11 @@ extension LNetCtl {
     // MARK: net del
 
     mutating func netDel(_ args: [String]) throws -> Int {
-        let p: GetOpt.Result
-        switch GetOpt(program: "del", options: [.init("net", "n"), .init("if", "i"), .init("nid")]).parse(args) {
-        case .failure(let f): return badOption(f, help: "net del: " + netSubs[1].help)
-        case .success(let r): p = r
-        }
+        guard
+            let p = parseOptions(
+                args, program: "del", [.init("net", "n"), .init("if", "i"), .init("nid")],
+                help: "net del: " + netSubs[1].help)
+        else { return 0 }
         guard p.has("net") || p.has("nid") else {
             out.stdout += "missing mandatory parameters in NI config: 'network'\n"
             return -22
@@ -265,19 +259,17 @@ extension LNetCtl {
             guard let net = LNetNet(parsing: p.value("net")!) else { return (-22, "cannot del network") }
             if net.type == "lo" { return (-19, "setting @lo not allowed") }
             if let interfaces = p.value("if") {
-                guard let n = state.netIndex(net) else { return (-19, "LNet net doesn't exist") }
+                guard state.netIndex(net) != nil else { return (-19, "LNet net doesn't exist") }
                 for name in Self.interfaceList(interfaces) ?? [interfaces] {
-                    guard let n2 = state.netIndex(net),
-                        let i = state.nets[n2].nis.firstIndex(where: { $0.interface == name })
+                    guard let n = state.netIndex(net),
+                        let i = state.nets[n].nis.firstIndex(where: { $0.interface == name })
                     else { return (-19, "cannot del LNet NI") }
-                    _ = n
-                    state.removeNI(net: n2, ni: i)
+                    state.removeNI(net: n, ni: i)
                 }
                 return nil
             }
-            guard let n = state.netIndex(net) else { return (-22, "cannot del network") }
-            while let n2 = state.netIndex(net), !state.nets[n2].nis.isEmpty { state.removeNI(net: n2, ni: 0) }
-            _ = n
+            guard state.netIndex(net) != nil else { return (-22, "cannot del network") }
+            while let n = state.netIndex(net), !state.nets[n].nis.isEmpty { state.removeNI(net: n, ni: 0) }
             return nil
         }
         if let (errno, descr) = failure { return netlinkError("del", "net", errno, descr) }
@@ -287,11 +279,11 @@ extension LNetCtl {
     // MARK: net show
 
     mutating func netShow(_ args: [String]) throws -> Int {
-        let p: GetOpt.Result
-        switch GetOpt(program: "show", options: [.init("net", "n"), .init("verbose", "v", .none)]).parse(args) {
-        case .failure(let f): return badOption(f, help: "net show: " + netSubs[2].help)
-        case .success(let r): p = r
-        }
+        guard
+            let p = parseOptions(
+                args, program: "show", [.init("net", "n"), .init("verbose", "v", .none)],
+                help: "net show: " + netSubs[2].help)
+        else { return 0 }
         let level = Int(p.value("verbose") ?? "0") ?? 1
         let state = node.load()
         guard state.configured else { return netlinkError("show", "net", -100, "LNet stack down") }

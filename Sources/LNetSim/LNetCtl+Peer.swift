@@ -60,10 +60,8 @@ extension LNetCtl {
             .init("prim_nid", "k"), .init("nid", "n"), .init("non_mr", "m", .none), .init("ip2nets", "i"),
             .init("lock_prim", "l", .none), .init("force", "f", .none),
         ]
-        let p: GetOpt.Result
-        switch GetOpt(program: "add", options: options).parse(args) {
-        case .failure(let f): return badOption(f, help: "peer add: " + peerSubs[0].help)
-        case .success(let r): p = r
+        guard let p = parseOptions(args, program: "add", options, help: "peer add: " + peerSubs[0].help) else {
+            return 0
         }
         var secondary: [String] = []
         if let text = p.value("nid") {
@@ -128,10 +126,8 @@ extension LNetCtl {
             .init("prim_nid", "k"), .init("nid", "n"), .init("force", "f", .none), .init("lock_prim", "l", .none),
             .init("non_mr", "m", .none),
         ]
-        let p: GetOpt.Result
-        switch GetOpt(program: "del", options: options).parse(args) {
-        case .failure(let f): return badOption(f, help: "peer del: " + peerSubs[1].help)
-        case .success(let r): p = r
+        guard let p = parseOptions(args, program: "del", options, help: "peer del: " + peerSubs[1].help) else {
+            return 0
         }
         if p.has("non_mr") {
             cyamlError("peer", "del", -22, "Unrecognized option '-m'")
@@ -185,11 +181,11 @@ extension LNetCtl {
     // MARK: peer show / list
 
     mutating func peerShow(_ args: [String]) throws -> Int {
-        let p: GetOpt.Result
-        switch GetOpt(program: "show", options: [.init("nid", "n"), .init("verbose", "v", .none)]).parse(args) {
-        case .failure(let f): return badOption(f, help: "peer show: " + peerSubs[2].help)
-        case .success(let r): p = r
-        }
+        guard
+            let p = parseOptions(
+                args, program: "show", [.init("nid", "n"), .init("verbose", "v", .none)],
+                help: "peer show: " + peerSubs[2].help)
+        else { return 0 }
         let level = Int(p.value("verbose") ?? "0") ?? 1
         let state = node.load()
         guard state.configured else { return netlinkError("show", "peer", -100, "Network is down") }

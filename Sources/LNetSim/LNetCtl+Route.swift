@@ -37,11 +37,8 @@ extension LNetCtl {
     }
 
     mutating func routeAdd(_ args: [String]) throws -> Int {
-        let p: GetOpt.Result
-        switch GetOpt(program: "add", options: Self.routeOptions).parse(args) {
-        case .failure(let f): return badOption(f, help: "route add: " + routeSubs[0].help)
-        case .success(let r): p = r
-        }
+        guard let p = parseOptions(args, program: "add", Self.routeOptions, help: "route add: " + routeSubs[0].help)
+        else { return 0 }
         guard routeMandatory(p) else { return -22 }
         let gateways: [String]
         do {
@@ -88,11 +85,8 @@ extension LNetCtl {
     }
 
     mutating func routeDel(_ args: [String]) throws -> Int {
-        let p: GetOpt.Result
-        switch GetOpt(program: "del", options: Self.routeOptions).parse(args) {
-        case .failure(let f): return badOption(f, help: "route del: " + routeSubs[1].help)
-        case .success(let r): p = r
-        }
+        guard let p = parseOptions(args, program: "del", Self.routeOptions, help: "route del: " + routeSubs[1].help)
+        else { return 0 }
         guard routeMandatory(p) else { return -22 }
         let gateways: [String]
         do {
@@ -115,11 +109,8 @@ extension LNetCtl {
     }
 
     mutating func routeShow(_ args: [String]) throws -> Int {
-        let p: GetOpt.Result
-        switch GetOpt(program: "show", options: Self.routeOptions).parse(args) {
-        case .failure(let f): return badOption(f, help: "route show: " + routeSubs[2].help)
-        case .success(let r): p = r
-        }
+        guard let p = parseOptions(args, program: "show", Self.routeOptions, help: "route show: " + routeSubs[2].help)
+        else { return 0 }
         let state = node.load()
         guard state.configured else { return netlinkError("show", "route", -100, "Network is down") }
         let verbose = p.has("verbose")
@@ -127,14 +118,15 @@ extension LNetCtl {
         let gatewayFilter = p.value("gateway").flatMap { try? NID(parsing: $0) }
         let hopFilter = (p.value("hop") ?? p.value("hop-count")).flatMap(strtolStrict)
         let priorityFilter = p.value("priority").flatMap(strtolStrict)
-        let fabric = Fabric(node: node)
+        // Route state needs every node's state: read the fabric once, and only when shown.
+        let members = verbose && !state.routes.isEmpty ? Fabric(node: node).members() : []
         var items: [YTree] = []
         for route in Self.routeOrder(state.routes) {
             if let netFilter, route.net != netFilter { continue }
             if let gatewayFilter, route.gateway != gatewayFilter { continue }
             if let hopFilter, route.hop != hopFilter { continue }
             if let priorityFilter, route.priority != priorityFilter { continue }
-            items.append(.map(Self.routeTree(route, verbose: verbose, backup: false, fabric: fabric)))
+            items.append(.map(Self.routeTree(route, verbose: verbose, backup: false, members: members)))
         }
         if !items.isEmpty { out.stdout += YAMLPrinter.libyaml([("route", .seq(items))]) }
         return 0
@@ -154,7 +146,9 @@ extension LNetCtl {
         }.map(\.element)
     }
 
-    static func routeTree(_ route: SimRoute, verbose: Bool, backup: Bool, fabric: Fabric?) -> [(String, YTree)] {
+    static func routeTree(_ route: SimRoute, verbose: Bool, backup: Bool, members: [Fabric.Member])
+        -> [(String, YTree)]
+    {
         var pairs: [(String, YTree)] = [
             ("net", .plain(route.net.description)), ("gateway", .plain(route.gateway.description)),
         ]
@@ -163,7 +157,7 @@ extension LNetCtl {
             pairs.append(("priority", .int(route.priority)))
         }
         if verbose && !backup {
-            let status = fabric?.gatewayStatus(route) ?? (up: false, singleHop: false)
+            let status = Fabric.gatewayStatus(route, members: members)
             pairs.append(("state", .plain(status.up ? "up" : "down")))
             pairs.append(("type", .plain(status.singleHop ? "single-hop" : "multi-hop")))
         }
@@ -179,13 +173,20 @@ extension LNetCtl {
     mutating func routingShow() -> Int {
         let state = node.load()
         guard state.buffersAllocated else { return 0 }
+        out.stdout += YAMLPrinter.cyaml(Self.routingTree(state))
+        return 0
+    }
+
+    /// `routing show`'s document (also part of `export`): the router buffer pools and whether
+    /// routing is enabled, then the buffer counts.
+    static func routingTree(_ state: SimState) -> [(String, YTree)] {
         let pool = { (npages: Int, count: Int) -> YTree in
             .map([
                 ("npages", .int(npages)), ("nbuffers", .int(count)), ("credits", .int(count)),
                 ("mincredits", .int(count)),
             ])
         }
-        out.stdout += YAMLPrinter.cyaml([
+        return [
             (
                 "routing",
                 .seq([
@@ -200,14 +201,17 @@ extension LNetCtl {
                     ]), .map([("enable", .int(state.routingDisplay))]),
                 ])
             ),
-            (
-                "buffers",
-                .map([
-                    ("tiny", .int(state.tinyBuffers)), ("small", .int(state.smallBuffers)),
-                    ("large", .int(state.largeBuffers)),
-                ])
-            ),
-        ])
-        return 0
+            buffersTree(state),
+        ]
+    }
+
+    static func buffersTree(_ state: SimState) -> (String, YTree) {
+        (
+            "buffers",
+            .map([
+                ("tiny", .int(state.tinyBuffers)), ("small", .int(state.smallBuffers)),
+                ("large", .int(state.largeBuffers)),
+            ])
+        )
     }
 }

@@ -46,10 +46,8 @@ extension LNetCtl {
         let options: [GetOpt.Option] = [
             .init("src", "s"), .init("dst", "d"), .init("rte", "r"), .init("priority", "p"), .init("idx", "i"),
         ]
-        let p: GetOpt.Result
-        switch GetOpt(program: "add", options: options).parse(args) {
-        case .failure(let f): return badOption(f, help: "udsp add: " + udspSubs[0].help)
-        case .success(let r): p = r
+        guard let p = parseOptions(args, program: "add", options, help: "udsp add: " + udspSubs[0].help) else {
+            return 0
         }
         let src = p.value("src")
         let dst = p.value("dst")
@@ -116,11 +114,11 @@ extension LNetCtl {
     }
 
     mutating func udspDel(_ args: [String]) throws -> Int {
-        let p: GetOpt.Result
-        switch GetOpt(program: "del", options: [.init("idx", "i"), .init("all", "a", .none)]).parse(args) {
-        case .failure(let f): return badOption(f, help: "udsp del: " + udspSubs[1].help)
-        case .success(let r): p = r
-        }
+        guard
+            let p = parseOptions(
+                args, program: "del", [.init("idx", "i"), .init("all", "a", .none)],
+                help: "udsp del: " + udspSubs[1].help)
+        else { return 0 }
         switch (p.has("idx"), p.has("all")) {
         case (false, false):
             out.stdout += "Must specify --idx or --all\n"

@@ -8,6 +8,12 @@ public struct SimOutput: Sendable {
     public var status: Int32 = 0
 
     public init() {}
+
+    /// A tool that could not start: `TOOL: message` on stderr, exit 1.
+    init(tool: String, failure: LUTFError) {
+        stderr = "\(tool): \(failure.message)\n"
+        status = 1
+    }
 }
 
 /// The simulated `lnetctl`: the real tool's command line, output YAML, error YAML and exit codes
@@ -25,10 +31,6 @@ public struct LNetCtl {
         var run: (inout LNetCtl, [String]) throws -> Int
     }
 
-    static let builtins = [
-        "help", "--help", "version", "--version", "list-commands", "--list-commands", "exit", "quit",
-        "ignore_errors", "--ignore_errors",
-    ]
     static let version = "2.17.57"
 
     /// Runs `lnetctl ARGS`. With no argument, reads commands from `input` (script mode).
@@ -37,10 +39,7 @@ public struct LNetCtl {
         do {
             node = try SimNode.fromEnvironment(environment)
         } catch {
-            var output = SimOutput()
-            output.stderr = "lnetctl: \(error.message)\n"
-            output.status = 1
-            return output
+            return SimOutput(tool: "lnetctl", failure: error)
         }
         var tool = LNetCtl(node: node)
         let rc: Int
@@ -217,29 +216,24 @@ public struct LNetCtl {
         out.stderr += YAMLPrinter.cyamlError(command: command, entity: entity, errno: errno, descr: descr)
     }
 
+    /// Parses a subcommand's options; on a bad option prints what ``badOption(_:help:)`` does
+    /// and returns nil (the subcommand then exits 0, as the real tool does).
+    mutating func parseOptions(_ args: [String], program: String, _ options: [GetOpt.Option], help: String)
+        -> GetOpt.Result?
+    {
+        switch GetOpt(program: program, options: options).parse(args) {
+        case .failure(let f):
+            _ = badOption(f, help: help)
+            return nil
+        case .success(let r): return r
+        }
+    }
+
     /// glibc's message for a bad option, then the subcommand's help on stdout; exit 0.
     mutating func badOption(_ failure: GetOpt.Failure, help: String) -> Int {
         out.stderr += failure.message + "\n"
         out.stdout += help + "\n"
         return 0
-    }
-
-    /// libnl's text for an errno, used when the kernel set no message.
-    static func netlinkText(_ errno: Int) -> String {
-        switch -errno {
-        case 17: return "Object exists"
-        case 2, 3: return "Object not found"
-        case 22, 14: return "Invalid input data or parameter"
-        case 16: return "Object busy"
-        case 12: return "Out of memory"
-        case 1: return "Operation not permitted"
-        case 13: return "No Access"
-        case 34: return "Input data out of range"
-        case 19: return "No such device"
-        case 95: return "Operation not supported"
-        case 11: return "Try again"
-        default: return "Unspecific failure"
-        }
     }
 
     static func strerror(_ errno: Int) -> String {

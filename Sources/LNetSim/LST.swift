@@ -29,10 +29,7 @@ public struct LST {
         do {
             node = try SimNode.fromEnvironment(environment)
         } catch {
-            var output = SimOutput()
-            output.stderr = "lst: \(error.message)\n"
-            output.status = 1
-            return output
+            return SimOutput(tool: "lst", failure: error)
         }
         var tool = LST(node: node, environment: environment)
         var rc: Int
@@ -386,9 +383,7 @@ public struct LST {
                         && $0.state.nets.contains { net in net.nis.contains { $0.nid.net == destination.net } }
                 })
         else { return false }
-        guard let receiver = all.first(where: { $0.state.configured && $0.state.niIndex(destination) != nil }) else {
-            return false
-        }
+        guard let receiver = Fabric.owner(of: destination, in: all) else { return false }
         let senderNI =
             sender.state.niIndex(source) != nil
             ? source : (sender.state.nets.first { $0.net == destination.net }?.nis.first?.nid ?? source)
@@ -400,7 +395,7 @@ public struct LST {
             func routed(from member: Fabric.Member, to net: LNetNet) -> Bool {
                 member.state.routes.contains { route in
                     route.net == net
-                        && (all.first { $0.state.niIndex(route.gateway) != nil }.map {
+                        && (Fabric.owner(of: route.gateway, in: all).map {
                             $0.state.routing == 1 && Fabric.usable(route.gateway, on: $0)
                         } ?? false)
                 }
@@ -502,6 +497,7 @@ public struct LST {
             state.lst.session = s
             return sends
         }
+        guard !sends.isEmpty else { return }
         for member in all {
             try member.node.modify { state in
                 for (source, destination, count, delivered) in sends {
@@ -585,7 +581,8 @@ public struct LST {
             Thread.sleep(forTimeInterval: Double(delay))
             try account(stopping: "")
             let current = node.load().lst.session ?? s
-            let flows = flows(current, members: Fabric(node: node).members())
+            let members = Fabric(node: node).members()
+            let flows = flows(current, members: members)
             for (name, nids) in resolved {
                 let nodeFlows = nids.map { flows[$0] ?? Flow() }
                 let unit = mbs ? 1_000_000.0 : 1_048_576.0
@@ -628,7 +625,7 @@ public struct LST {
                 }
                 let failed = nids.filter { nid in
                     guard let n = try? NID(parsing: nid) else { return true }
-                    return !Fabric(node: node).members().contains { $0.state.configured && $0.state.niIndex(n) != nil }
+                    return Fabric.owner(of: n, in: members) == nil
                 }.count
                 if failed > 0 { out.stdout += "Failed to stat on \(failed) nodes\n" }
             }

@@ -38,9 +38,6 @@ public struct LNetNet: Hashable, Sendable, Codable, CustomStringConvertible, Com
 
     public var description: String { number == 0 ? type : "\(type)\(number)" }
 
-    /// Whether addresses of this net are IP addresses (socket and verbs LNDs).
-    public var usesIP: Bool { ["tcp", "o2ib", "gip", "efa"].contains(type) }
-
     public static func < (a: LNetNet, b: LNetNet) -> Bool {
         (Self.types.firstIndex(of: a.type) ?? 99, a.number) < (Self.types.firstIndex(of: b.type) ?? 99, b.number)
     }
@@ -167,7 +164,7 @@ public enum NIDList {
     public static func expand(_ text: String) throws(Failure) -> [String] {
         if text.contains("*") { throw Failure(errno: -22, message: "asterisk not allowed in nidstring") }
         let items = try splitTopLevel(text)
-        guard items.contains(where: { $0.contains("@") }) || !items.isEmpty else {
+        guard !items.isEmpty else {
             throw Failure(errno: -22, message: "\"Unable to parse nidlist: no valid NIDs in string\"")
         }
         var out: [String] = []

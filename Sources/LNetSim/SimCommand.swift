@@ -54,16 +54,7 @@ public enum SimCommand {
                 guard rest.count == 2, rest[1] == "up" || rest[1] == "down" else {
                     throw LUTFError(.usage, "usage: lutf sim link IF up|down, or lutf sim link --all up")
                 }
-                try node.modify { state in
-                    if rest[0] == "--all" {
-                        state.downInterfaces = []
-                    } else if rest[1] == "down" {
-                        if !state.downInterfaces.contains(rest[0]) { state.downInterfaces.append(rest[0]) }
-                    } else {
-                        state.downInterfaces.removeAll { $0 == rest[0] }
-                    }
-                    _ = node.interfaces(state: state)
-                }
+                try node.setLink(rest[0] == "--all" ? nil : rest[0], up: rest[1] == "up")
                 return 0
             case "unload":
                 try SimNode.fromEnvironment(ProcessInfo.processInfo.environment).unload(bringLinksUp: false)

@@ -31,6 +31,9 @@ public struct SimNode: Sendable {
     public var directory: String
     public var fabric: String?
     public var simulatedInterfaces: [SimInterface]?
+    /// Seconds a lost message is waited for (the simulator does not wait the kernel's 180 s):
+    /// `$LUTF_SIM_MAX_WAIT`, default 0.5.
+    public var maxWait = 0.5
 
     public var name: String { URL(fileURLWithPath: directory).lastPathComponent }
     var statePath: String { directory + "/state.json" }
@@ -67,9 +70,21 @@ public struct SimNode: Sendable {
             }
         }
         let fabric = env["LUTF_SIM_FABRIC"].flatMap { $0.isEmpty ? nil : $0 }
-        let node = SimNode(directory: directory, fabric: fabric, simulatedInterfaces: interfaces)
+        var node = SimNode(directory: directory, fabric: fabric, simulatedInterfaces: interfaces)
+        if let wait = env["LUTF_SIM_MAX_WAIT"].flatMap(Double.init), wait >= 0 { node.maxWait = wait }
         try node.prepare()
         return node
+    }
+
+    /// The environment that names this node to the tools (the inverse of ``fromEnvironment(_:)``).
+    public var environment: [String: String] {
+        var env = ["LUTF_SIM_NODE": directory]
+        if let fabric { env["LUTF_SIM_FABRIC"] = fabric }
+        if let simulatedInterfaces {
+            env["LUTF_SIM_INTERFACES"] = simulatedInterfaces.map { "\($0.name)=\($0.addresses.joined(separator: "+"))" }
+                .joined(separator: ",")
+        }
+        return env
     }
 
     /// Creates the node's directory and registers it in the fabric.
@@ -124,6 +139,19 @@ public struct SimNode: Sendable {
         return result
     }
 
+    /// Takes interface `name` (every interface, when nil) down or up, and publishes the result.
+    public func setLink(_ name: String?, up: Bool) throws {
+        try modify { state in
+            if let name {
+                state.downInterfaces.removeAll { $0 == name }
+                if !up { state.downInterfaces.append(name) }
+            } else {
+                state.downInterfaces = up ? [] : (simulatedInterfaces ?? []).map(\.name)
+            }
+            _ = interfaces(state: state)
+        }
+    }
+
     /// Unloads the simulated LNet modules: every setting, peer, route and rule is forgotten.
     /// Interfaces taken down stay down unless `bringLinksUp`.
     public func unload(bringLinksUp: Bool) throws {
@@ -159,7 +187,10 @@ public struct SimNode: Sendable {
 
     /// Writes the interface list where other nodes read it (they cannot see this node's interfaces).
     public func publish(_ list: [SimInterface]) {
-        guard let data = try? JSONEncoder().encode(list) else { return }
+        // Sorted keys: the same list must encode to the same bytes, or every read rewrites it.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        guard let data = try? encoder.encode(list) else { return }
         if FileManager.default.contents(atPath: interfacesPath) == data { return }
         let tmp = interfacesPath + ".tmp.\(getpid())"
         if (try? data.write(to: URL(fileURLWithPath: tmp))) != nil { rename(tmp, interfacesPath) }

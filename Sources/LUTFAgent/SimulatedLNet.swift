@@ -22,16 +22,9 @@ public struct SimulatedLNet: AgentCallHandler {
 
     /// What workers need in their environment.
     public func workerEnvironment(base: [String: String]) -> [String: String] {
-        var env: [String: String] = [
+        node.environment.merging([
             "PATH": toolDirectory + ":" + (base["PATH"] ?? "/usr/bin:/bin"), "LUTF_LNET": "simulated",
-            "LUTF_SIM_NODE": node.directory,
-        ]
-        if let fabric = node.fabric { env["LUTF_SIM_FABRIC"] = fabric }
-        if let interfaces = node.simulatedInterfaces {
-            env["LUTF_SIM_INTERFACES"] = interfaces.map { "\($0.name)=\($0.addresses.joined(separator: "+"))" }.joined(
-                separator: ",")
-        }
-        return env
+        ]) { $1 }
     }
 
     /// The node's interfaces: loopback and those the simulator sees that are up.
