@@ -79,7 +79,7 @@ public enum SimCommand {
     public static func linkTools(into directory: String) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe = HostInfo.executablePath
         for tool in tools {
             let path = directory + "/" + tool
             if (try? fm.destinationOfSymbolicLink(atPath: path)) == exe { continue }

@@ -18,7 +18,6 @@ public final class Agent: Service, Sendable {
     public let instance = HostInfo.randomToken()
     private let logger: Logger
     private let handlers: [any AgentCallHandler]
-    private let registered = OneShot<Void>()
     private let session = Mutex<RPCEndpoint?>(nil)
 
     public init(settings: AgentSettings, handlers: [any AgentCallHandler] = [], logger: Logger) {
@@ -27,11 +26,6 @@ public final class Agent: Service, Sendable {
         var logger = logger
         logger[metadataKey: "lutf.agent"] = .string(settings.name)
         self.logger = logger
-    }
-
-    /// Returns once the agent has registered with a master for the first time.
-    public func waitUntilRegistered() async throws {
-        try await registered.value
     }
 
     /// This node's interfaces: on a simulated node loopback and its simulated interfaces that
@@ -47,7 +41,7 @@ public final class Agent: Service, Sendable {
 
     /// ``networkInterfaces`` as `[{name, addresses}]`.
     public var interfacesValue: Value {
-        .list(networkInterfaces.map { ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))] })
+        .list(networkInterfaces.map(\.summaryValue))
     }
 
     /// What `info` returns: name, role, host, pid, software, interfaces.
@@ -110,7 +104,6 @@ public final class Agent: Service, Sendable {
                 if wasRegistered { delay = settings.reconnectInitialDelay }
             } catch let error as LUTFError where error.code == .auth || error.code == .refused {
                 logger.error("\(error.message)")
-                registered.fail(error)
                 throw error
             } catch is CancellationError where Task.isCancelled {
                 return
@@ -158,7 +151,6 @@ public final class Agent: Service, Sendable {
             let rpc = RPCEndpoint(channel: channel.channel, localName: settings.name, peerName: masterName)
             session.withLock { $0 = rpc }
             wasRegistered = true
-            registered.succeed(())
             logger.info("registered with master \(settings.master) (heartbeat \(interval) s)")
             let lastAck = LastHeard()
             defer {
@@ -250,7 +242,7 @@ public final class Agent: Service, Sendable {
                 } catch is CancellationError {
                     return nil
                 } catch {
-                    return .failure(LUTFError(.failure, "\(error)"))
+                    return .failure(LUTFError(.failure, "call on agent '\(agent)' failed: \(error)"))
                 }
             }
             group.addTask {

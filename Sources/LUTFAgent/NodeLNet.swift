@@ -47,9 +47,7 @@ public struct NodeLNet: AgentCallHandler {
             return "simulated"
         }
         let unconfigure = await tools.run("lnetctl", ["lnet", "unconfigure"])
-        if unconfigure.status == -1 && unconfigure.problem?.hasPrefix("cannot run") == true {
-            return "no lnetctl"
-        }
+        if unconfigure.missing { return "no lnetctl" }
         if let problem = unconfigure.problem { throw LUTFError(.failure, problem) }
         for rule in ["net_drop_reset", "net_delay_reset"] {
             if let problem = await tools.run("lctl", [rule]).problem { throw LUTFError(.failure, problem) }
@@ -112,6 +110,19 @@ struct ToolRunner: Sendable {
         var stderr: String
         /// Why the output is missing or partial (failed, too slow, tool absent).
         var problem: String?
+        /// The tool could not be started (not installed).
+        var missing = false
+
+        /// A finished command: a problem unless it exited 0.
+        init(_ command: String, status: Int32, stdout: String, stderr: String) {
+            (self.status, self.stdout, self.stderr) = (status, stdout, stderr)
+            problem = status == 0 ? nil : "\(command) exited \(status): \(stderr)"
+        }
+
+        /// No output, for `problem`.
+        init(problem: String, missing: Bool = false) {
+            (status, stdout, stderr, self.problem, self.missing) = (-1, "", "", problem, missing)
+        }
     }
 
     func run(_ tool: String, _ args: [String]) async -> Result {
@@ -125,9 +136,8 @@ struct ToolRunner: Sendable {
             default: output = LST.main(args, environment: env)
             }
             return Result(
-                status: output.status, stdout: output.stdout, stderr: output.stderr,
-                problem: output.status == 0
-                    ? nil : "\(tool) \(args.joined(separator: " ")) exited \(output.status): \(output.stderr)")
+                ([tool] + args).joined(separator: " "), status: output.status, stdout: output.stdout,
+                stderr: output.stderr)
         }
         return await process(tool, args)
     }
@@ -145,17 +155,13 @@ struct ToolRunner: Sendable {
                 case .signaled(let signal): status = 128 + signal
                 }
                 return Result(
-                    status: status, stdout: result.standardOutput, stderr: result.standardError,
-                    problem: status == 0
-                        ? nil : "\(executable) \(args.joined(separator: " ")) exited \(status): \(result.standardError)"
-                )
+                    ([executable] + args).joined(separator: " "), status: status, stdout: result.standardOutput,
+                    stderr: result.standardError)
             }
         } catch let error as LUTFError where error.code == .timeout {
-            return Result(
-                status: -1, stdout: "", stderr: "",
-                problem: "\(executable) did not finish within \(deadline.secondsText)")
+            return Result(problem: "\(executable) did not finish within \(deadline.secondsText)")
         } catch {
-            return Result(status: -1, stdout: "", stderr: "", problem: "cannot run \(executable): \(error)")
+            return Result(problem: "cannot run \(executable): \(error)", missing: true)
         }
     }
 
@@ -165,12 +171,10 @@ struct ToolRunner: Sendable {
         if dmesg.problem == nil {
             let tail = dmesg.stdout.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(
                 separator: "\n")
-            return Result(status: 0, stdout: tail, stderr: "", problem: nil)
+            return Result("dmesg", status: 0, stdout: tail, stderr: "")
         }
         let journal = await process("journalctl", ["-k", "-n", String(lines), "--no-pager"])
         if journal.problem == nil { return journal }
-        return Result(
-            status: -1, stdout: "", stderr: "",
-            problem: "no kernel log: \(dmesg.problem ?? ""); \(journal.problem ?? "")")
+        return Result(problem: "no kernel log: \(dmesg.problem ?? ""); \(journal.problem ?? "")")
     }
 }

@@ -139,7 +139,9 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
             _ = try await worker(for: run, agent: agent)
             return true
         case "end_run":
-            if let worker = workers.withLock({ $0.removeValue(forKey: run) }) { _ = try? await worker.process.stop() }
+            if let worker = workers.withLock({ $0.removeValue(forKey: run) }) {
+                _ = try? await worker.process.value.stop()
+            }
             return true
         case "end_test":
             return try await endTest(request["test"]?.stringValue ?? "", run: run)
@@ -174,7 +176,7 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
         if running > 0 {
             workers.withLock { if $0[run] === worker { $0[run] = nil } }
             logger.info("test \(test) ended with \(running) call(s) still running in the Python worker: stopping it")
-            _ = try? await worker.process.stop()
+            _ = try? await worker.process.value.stop()
         }
         return ["dropped": answer["dropped"] ?? 0, "running": .int(running), "stopped_worker": .bool(running > 0)]
     }
@@ -204,12 +206,11 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
                 ProcessSpec(
                     name: "python-worker-\(run)", executable: runtime.interpreter, arguments: ["-m", "lutf._worker"],
                     environment: environment, logPath: directory + "/worker-\(String(safeRun)).log"))
-            worker.process = process
-            worker.started.succeed(())
+            worker.process.succeed(process)
         } catch {
             workers.withLock { if $0[run] === worker { $0[run] = nil } }
             waitingForHello.withLock { $0[token] = nil }
-            worker.started.fail(error)
+            worker.process.fail(error)
             worker.endpoint.fail(error)
             throw error
         }
@@ -224,10 +225,11 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
         return try await withThrowingTaskGroup(of: LineEndpoint.self) { group in
             group.addTask { try await worker.endpoint.value }
             group.addTask {
-                let status = try await worker.process.waitForExit()
+                let process = try await worker.process.value
+                let status = try await process.waitForExit()
                 throw LUTFError(
                     .failure,
-                    "the Python worker on agent '\(name)' exited before it was ready (\(status)); its log: \(worker.process.spec.logPath ?? "-")"
+                    "the Python worker on agent '\(name)' exited before it was ready (\(status)); its log: \(process.spec.logPath ?? "-")"
                 )
             }
             group.addTask {
@@ -248,7 +250,7 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
     private func workerGone(_ worker: PythonWorker, agent: Agent) async {
         workers.withLock { if $0[worker.run] === worker { $0[worker.run] = nil } }
         var how = "its channel closed"
-        if let status = try? await withTimeout(seconds: 2, { try await worker.process.waitForExit() }) {
+        if let status = try? await withTimeout(seconds: 2, { try await worker.process.value.waitForExit() }) {
             how = "it exited with \(status)"
         }
         worker.endpoint.current?.failAll(
@@ -263,15 +265,10 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
 final class PythonWorker: Sendable {
     let run: String
     let endpoint = OneShot<LineEndpoint>()
-    let started = OneShot<Void>()
-    private let processBox = Mutex<ChildProcess?>(nil)
+    /// The worker's process once started (a concurrent caller may find the worker before that).
+    let process = OneShot<ChildProcess>()
 
     init(run: String) {
         self.run = run
-    }
-
-    var process: ChildProcess {
-        get { processBox.withLock { $0! } }
-        set { processBox.withLock { $0 = newValue } }
     }
 }

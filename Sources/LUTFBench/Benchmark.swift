@@ -28,8 +28,8 @@ public struct Benchmark: Sendable {
 
     /// Runs every measurement, printing results as they come.
     public func run(print report: @Sendable (String) -> Void) async throws {
-        let directory = NSTemporaryDirectory() + "lutf-bench-\(HostInfo.randomToken(bytes: 4))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try HostInfo.makeTemporaryDirectory("lutf-bench")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let keyPath = directory + "/cluster.key"
         let key = try ClusterKey.writeNew(to: keyPath, force: true)
         let supervisor = ProcessSupervisor()
@@ -77,7 +77,6 @@ public struct Benchmark: Sendable {
             }
             await supervisor.stopAll()
         }
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private func waitForAgents(_ names: [String], master: Master) async throws {

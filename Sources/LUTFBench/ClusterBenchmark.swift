@@ -15,29 +15,9 @@ public struct ClusterBenchmark: Sendable {
         self.binary = binary
     }
 
-    func temporaryDirectory(_ label: String) throws -> String {
-        let path = NSTemporaryDirectory() + "lutf-bench-\(label)-\(HostInfo.randomToken(bytes: 4))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    @discardableResult
-    func run(_ executable: String, _ args: [String], environment: [String: String]? = nil) async throws -> String {
-        let result = try await Subprocess.run(
-            .path(FilePath(executable)), arguments: Arguments(args),
-            environment: environment.map { .exactly($0) } ?? .inherit, output: .string(limit: 64 << 20),
-            error: .string(limit: 1 << 20))
-        guard result.terminationStatus.isSuccess else {
-            throw LUTFError(
-                .failure,
-                "\(executable) \(args.joined(separator: " ")) failed: \(result.standardOutput)\(result.standardError)")
-        }
-        return result.standardOutput
-    }
-
     /// `lnetctl net show` on a configured simulated node, process start to exit.
     public func simulator(print report: @Sendable (String) -> Void) async throws {
-        let dir = try temporaryDirectory("sim")
+        let dir = try HostInfo.makeTemporaryDirectory("lutf-bench-sim")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createSymbolicLink(atPath: dir + "/lnetctl", withDestinationPath: binary)
         var env = ProcessInfo.processInfo.environment
@@ -45,12 +25,12 @@ public struct ClusterBenchmark: Sendable {
         env["LUTF_SIM_FABRIC"] = dir + "/fabric"
         env["LUTF_SIM_INTERFACES"] = "eth0=10.1.0.1,eth1=10.2.0.1"
         let lnetctl = dir + "/lnetctl"
-        try await run(lnetctl, ["lnet", "configure"], environment: env)
-        try await run(lnetctl, ["net", "add", "--net", "tcp", "--if", "eth0,eth1"], environment: env)
+        try await Command.run(lnetctl, ["lnet", "configure"], environment: env)
+        try await Command.run(lnetctl, ["net", "add", "--net", "tcp", "--if", "eth0,eth1"], environment: env)
         var samples: [Double] = []
         for _ in 0..<netShowRuns {
             let start = Monotonic.nanoseconds()
-            try await run(lnetctl, ["net", "show"], environment: env)
+            try await Command.run(lnetctl, ["net", "show"], environment: env)
             samples.append(Monotonic.secondsSince(start))
         }
         let p = Percentiles(samples)
@@ -60,7 +40,7 @@ public struct ClusterBenchmark: Sendable {
 
     /// `lutf run` of every bundled suite on the embedded cluster.
     public func suites(print report: @Sendable (String) -> Void) async throws {
-        let dir = try temporaryDirectory("suites")
+        let dir = try HostInfo.makeTemporaryDirectory("lutf-bench-suites")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let start = Monotonic.nanoseconds()
         let result = try await Subprocess.run(
@@ -88,7 +68,7 @@ public struct ClusterBenchmark: Sendable {
             report("launch and barrier figures skipped: they need root (network namespaces)")
             return
         }
-        let dir = try temporaryDirectory("launch")
+        let dir = try HostInfo.makeTemporaryDirectory("lutf-bench-launch")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let suite = dir + "/suites/suite_bench"
         try FileManager.default.createDirectory(atPath: suite, withIntermediateDirectories: true)
@@ -138,15 +118,15 @@ public struct ClusterBenchmark: Sendable {
                 json.dump(latencies, f)
         """.write(toFile: suite + "/test_barrier.py", atomically: true, encoding: .utf8)
         for nodes in [3, 10] {
-            _ = try? await run(binary, ["cluster", "down", "--name", "bl"])
-            try await run(
+            _ = try? await Command.run(binary, ["cluster", "down", "--name", "bl"])
+            try await Command.run(
                 binary,
                 ["cluster", "up", "--name", "bl", "--nodes", "\(nodes)", "--subnet-base", "150", "--port", "18150"])
             do {
                 let file = "/run/lutf-cluster-bl/cluster.yaml"
                 let out = dir + "/first-\(nodes)"
                 let start = Date().timeIntervalSince1970
-                try await run(
+                try await Command.run(
                     binary,
                     [
                         "launch", "--cluster", file, "--", suite, "--only", "first", "--results", dir + "/r1",
@@ -158,7 +138,7 @@ public struct ClusterBenchmark: Sendable {
                 )
                 report("  \(Benchmark.milli(launched))")
                 let latencyFile = dir + "/barrier-\(nodes).json"
-                try await run(
+                try await Command.run(
                     binary,
                     [
                         "launch", "--cluster", file, "--", suite, "--only", "barrier", "--results", dir + "/r2",
@@ -174,10 +154,10 @@ public struct ClusterBenchmark: Sendable {
                 )
                 report("  p50 \(Benchmark.milli(p.p50))  p90 \(Benchmark.milli(p.p90))  max \(Benchmark.milli(p.max))")
             } catch {
-                _ = try? await run(binary, ["cluster", "down", "--name", "bl"])
+                _ = try? await Command.run(binary, ["cluster", "down", "--name", "bl"])
                 throw error
             }
-            _ = try? await run(binary, ["cluster", "down", "--name", "bl"])
+            _ = try? await Command.run(binary, ["cluster", "down", "--name", "bl"])
         }
     }
 }

@@ -16,7 +16,7 @@ public struct ScriptBenchmark: Sendable {
 
     public func run(print report: @Sendable (String) -> Void) async throws {
         let runtime = try await PythonRuntime.locate()
-        let directory = NSTemporaryDirectory() + "lutf-bench-scripts-\(HostInfo.randomToken(bytes: 4))"
+        let directory = try HostInfo.makeTemporaryDirectory("lutf-bench-scripts")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let suites = directory + "/suites"
         try write(suites: suites)
@@ -74,14 +74,7 @@ public struct ScriptBenchmark: Sendable {
     }
 
     private func lutf(_ arguments: [String]) async throws {
-        let result = try await Subprocess.run(
-            .path(FilePath(binary)), arguments: Arguments(arguments), output: .string(limit: 1 << 20),
-            error: .string(limit: 1 << 20))
-        guard result.terminationStatus.isSuccess else {
-            throw LUTFError(
-                .failure,
-                "lutf \(arguments.joined(separator: " ")) failed: \(result.standardOutput)\(result.standardError)")
-        }
+        try await Command.run(binary, arguments)
     }
 
     private func timed(_ body: () async throws -> Void) async throws -> Double {

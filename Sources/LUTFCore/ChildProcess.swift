@@ -198,7 +198,11 @@ public final class ProcessSupervisor: Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             for await child in requests {
-                group.addTask { await child.run() }
+                group.addTask {
+                    await child.run()
+                    // A long-lived supervisor (an agent's workers) must not keep every child ever run.
+                    self.children.withLock { $0.removeAll { $0 === child } }
+                }
             }
         }
     }
@@ -214,7 +218,7 @@ public final class ProcessSupervisor: Sendable {
         return child
     }
 
-    /// The children started so far.
+    /// The children that have not ended yet.
     public var started: [ChildProcess] { children.withLock { $0 } }
 
     /// Stops every child still running, all at once.

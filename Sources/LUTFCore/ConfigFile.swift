@@ -157,11 +157,11 @@ public struct ConfigFile: Sendable {
         case .list(let items):
             var out: [String] = []
             for item in items {
-                guard let s = item.stringValue else { throw invalid(key, entry, "a list of paths") }
+                guard let s = item.stringValue else { throw invalid(key, entry, "a list of strings") }
                 out.append(s)
             }
             return out
-        default: throw invalid(key, entry, "a list of paths")
+        default: throw invalid(key, entry, "a list of strings")
         }
     }
 }

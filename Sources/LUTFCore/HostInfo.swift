@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -28,6 +30,19 @@ public enum HostInfo {
             out.append(digits[Int(b & 0xf)])
         }
         return out
+    }
+
+    /// The path of the running executable (`/proc/self/exe`; else how it was invoked).
+    public static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Creates a new private (0700) directory `$TMPDIR/PREFIX-RANDOM` and returns its path.
+    public static func makeTemporaryDirectory(_ prefix: String) throws -> String {
+        let path = NSTemporaryDirectory() + "\(prefix)-\(randomToken(bytes: 6))"
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
     }
 
     /// Raises the open-file limit to the hard limit (a master with 1000 agents needs more than 1024).

@@ -24,6 +24,11 @@ public struct NetworkInterface: Sendable, Hashable {
     public var ipv4Addresses: [String] { addresses.filter { !$0.contains(":") } }
 
     /// The interface as a wire value: `{name, addresses, up, loopback}`.
+    /// `{name, addresses}`: what test scripts see (`lutf.me.interfaces()`, `status`).
+    public var summaryValue: Value {
+        ["name": .string(name), "addresses": .list(addresses.map(Value.string))]
+    }
+
     public var value: Value {
         [
             "name": .string(name), "addresses": .list(addresses.map(Value.string)), "up": .bool(isUp),

@@ -76,7 +76,4 @@ public final class OneShot<T: Sendable>: Sendable {
         if case .success(let v) = currentResult { return v }
         return nil
     }
-
-    /// Whether the value (or a failure) has been set.
-    public var isDone: Bool { currentResult != nil }
 }

@@ -15,6 +15,16 @@ public struct PythonRuntime: Sendable {
     /// The bundled suites directory.
     public var bundledSuites: String { home + "/suites" }
 
+    /// The suite paths a command works on: `paths`, else `$LUTF_SUITES`, else the bundled suites.
+    public func suitePaths(_ paths: [String], environment: [String: String]) -> [String] {
+        paths.isEmpty ? [defaultSuites(environment: environment)] : paths
+    }
+
+    /// `$LUTF_SUITES`, else the bundled suites.
+    public func defaultSuites(environment: [String: String]) -> String {
+        environment["LUTF_SUITES"].flatMap { $0.isEmpty ? nil : $0 } ?? bundledSuites
+    }
+
     private static let cache = Mutex<PythonRuntime?>(nil)
 
     /// Finds LUTF's home and the interpreter, once per process.
@@ -46,7 +56,7 @@ public struct PythonRuntime: Sendable {
             }
             return home
         }
-        let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe = HostInfo.executablePath
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         for _ in 0..<6 {
             if fm.fileExists(atPath: dir.path + "/python/lutf/__init__.py") { return dir.path }
@@ -70,7 +80,9 @@ public struct PythonRuntime: Sendable {
             let path = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             guard result.terminationStatus.isSuccess, path.hasPrefix("/") else {
                 throw LUTFError(
-                    .config, "python3 did not report its interpreter path: \(result.standardError)")
+                    .config,
+                    "python3 -c 'import sys; print(sys.executable)' did not report an interpreter path (\(result.terminationStatus)): \(result.standardOutput)\(result.standardError)"
+                )
             }
             return path
         } catch let error as LUTFError {

@@ -70,19 +70,6 @@ extension Value {
         return false
     }
 
-    /// A short name of the value's kind, for error messages.
-    public var kindName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "boolean"
-        case .int: return "integer"
-        case .double: return "number"
-        case .string: return "string"
-        case .list: return "list"
-        case .map: return "map"
-        }
-    }
-
     /// The value as plain text: strings unquoted, everything else as compact flow YAML.
     public var plainText: String {
         if case .string(let s) = self { return s }
@@ -102,18 +89,6 @@ extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressib
     public init(arrayLiteral elements: Value...) { self = .list(elements) }
     public init(dictionaryLiteral elements: (String, Value)...) {
         self = .map(OrderedDictionary(elements, uniquingKeysWith: { _, last in last }))
-    }
-}
-
-extension Value {
-    /// Wraps an optional string: `nil` becomes `.null`.
-    public init(_ string: String?) {
-        self = string.map(Value.string) ?? .null
-    }
-
-    /// Wraps an optional double: `nil` becomes `.null`.
-    public init(_ number: Double?) {
-        self = number.map(Value.double) ?? .null
     }
 }
 

@@ -47,7 +47,7 @@ public enum AusterEnvironment {
                 .first
             master = HostPort(host: address ?? HostInfo.hostname, port: port)
         }
-        var file = ClusterFile(path: "auster environment", master: master, agents: agents)
+        var file = ClusterFile(path: "from auster's environment", master: master, agents: agents)
         file.sshUser = env["LUTF_SSH_USER"].flatMap { $0.isEmpty ? nil : $0 }
         file.sshPort = env["LUTF_SSH_PORT"].flatMap(Int.init)
         file.sshIdentity = env["LUTF_SSH_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 }

@@ -1,8 +1,6 @@
 import Foundation
 import LUTFCore
 import LUTFSuites
-import Subprocess
-import SystemPackage
 
 /// Starts a cluster's agents over `ssh` (BatchMode) or `pdsh -R ssh`, each in the foreground of
 /// its remote shell so that its log streams back into `results/nodes/NAME.log`.
@@ -41,7 +39,7 @@ public struct SSHLauncher: AgentLauncher {
         }
         if throwawayKey {
             return
-                "via pdsh needs a cluster key file at the same path on every host (--key, the cluster file's key or LUTF_KEY): pdsh cannot hand a throwaway key over standard input"
+                "via pdsh needs a cluster key file at the same path on every host (--key, LUTF_KEY or the cluster file's key): pdsh cannot hand a throwaway key over standard input"
         }
         return nil
     }
@@ -50,41 +48,26 @@ public struct SSHLauncher: AgentLauncher {
 
     /// `ssh` (or `pdsh`) arguments running `command` on `host`.
     func remote(_ host: String, _ command: String) -> (String, [String]) {
+        // pdsh passes the ssh options to ssh through PDSH_SSH_ARGS_APPEND.
+        pdsh ? ("pdsh", ["-S", "-R", "ssh", "-w", host, command]) : ("ssh", sshOptions + [host, command])
+    }
+
+    /// The options every ssh connection gets: BatchMode, a connect timeout, and the cluster's.
+    var sshOptions: [String] {
         var ssh = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
         for option in cluster.sshOptions { ssh += ["-o", option] }
         if let port = cluster.sshPort { ssh += ["-p", String(port)] }
         if let identity = cluster.sshIdentity { ssh += ["-i", identity] }
         if let user = cluster.sshUser { ssh += ["-l", user] }
-        if cluster.via == "pdsh" {
-            // pdsh passes these to ssh through PDSH_SSH_ARGS_APPEND.
-            return ("pdsh", ["-S", "-R", "ssh", "-w", host, command])
-        }
-        return ("ssh", ssh + [host, command])
-    }
-
-    var sshArgumentsForPdsh: String {
-        var ssh = ["-o BatchMode=yes", "-o ConnectTimeout=10"]
-        for option in cluster.sshOptions { ssh.append("-o \(option)") }
-        if let identity = cluster.sshIdentity { ssh.append("-i \(identity)") }
-        if let user = cluster.sshUser { ssh.append("-l \(user)") }
-        if let port = cluster.sshPort { ssh.append("-p \(port)") }
-        return ssh.joined(separator: " ")
-    }
-
-    static func which(_ tool: String) -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return "/usr/bin/\(tool)"
+        return ssh
     }
 
     func spec(name: String, host: String, command: String, input: String?, log: String) -> ProcessSpec {
         let (tool, args) = remote(host, command)
         var env = ProcessInfo.processInfo.environment
-        if cluster.via == "pdsh" { env["PDSH_SSH_ARGS_APPEND"] = sshArgumentsForPdsh }
+        if pdsh { env["PDSH_SSH_ARGS_APPEND"] = sshOptions.joined(separator: " ") }
         var spec = ProcessSpec(
-            name: name, executable: Self.which(tool), arguments: args, environment: env, logPath: log)
+            name: name, executable: Command.which(tool), arguments: args, environment: env, logPath: log)
         spec.inputFile = input
         return spec
     }
@@ -180,15 +163,13 @@ public struct SSHLauncher: AgentLauncher {
     /// A tarball of the binary (`lutf`), the Python package (`python/`) and the run's suites
     /// (`suites/N-NAME`), with the local paths each copy stands for.
     func makeBundle(runID: String) async throws -> (path: String, mapping: [(String, String)]) {
-        let staging = NSTemporaryDirectory() + "lutf-push-\(runID)"
+        let staging = try HostInfo.makeTemporaryDirectory("lutf-push-\(runID)")
         let fm = FileManager.default
-        try? fm.removeItem(atPath: staging)
         try fm.createDirectory(atPath: staging + "/suites", withIntermediateDirectories: true)
         try fm.copyItem(atPath: binary, toPath: staging + "/lutf")
         try fm.copyItem(atPath: home + "/python", toPath: staging + "/python")
         var mapping: [(String, String)] = []
-        let paths = pushedPaths.isEmpty ? [home + "/suites"] : pushedPaths
-        for (index, path) in paths.enumerated() {
+        for (index, path) in pushedPaths.enumerated() {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: absolute, isDirectory: &isDirectory) else { continue }
@@ -200,12 +181,11 @@ public struct SSHLauncher: AgentLauncher {
             mapping.append((source, target))
         }
         let tarball = staging + ".tgz"
-        let tar = try await Subprocess.run(
-            .path(FilePath(Self.which("tar"))), arguments: ["-czf", tarball, "-C", staging, "."],
-            output: .discarded, error: .string(limit: 1 << 16))
-        try? fm.removeItem(atPath: staging)
-        guard tar.terminationStatus.isSuccess else {
-            throw LUTFError(.setup, "cannot pack lutf for --push: tar failed: \(tar.standardError)")
+        defer { try? fm.removeItem(atPath: staging) }
+        do {
+            try await Command.run("tar", ["-czf", tarball, "-C", staging, "."], failure: .setup)
+        } catch let error as LUTFError {
+            throw LUTFError(.setup, "cannot pack lutf for --push: \(error.message)")
         }
         return (tarball, mapping)
     }

@@ -1,8 +1,6 @@
 import Foundation
 import LUTFCore
 import LUTFSuites
-import Subprocess
-import SystemPackage
 
 /// A cluster of network namespaces on this machine for testing launches: each "host" is a
 /// namespace with K interfaces (veth pairs into one bridge per interface) and its own sshd, so
@@ -53,16 +51,7 @@ public struct VirtualCluster: Sendable {
     /// Runs a command; throws with its output when it fails.
     @discardableResult
     static func sh(_ executable: String, _ args: [String]) async throws -> String {
-        let result = try await Subprocess.run(
-            .path(FilePath(SSHLauncher.which(executable))), arguments: Arguments(args), output: .string(limit: 1 << 20),
-            error: .string(limit: 1 << 20))
-        guard result.terminationStatus.isSuccess else {
-            throw LUTFError(
-                .setup,
-                "\(executable) \(args.joined(separator: " ")) failed: \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))"
-            )
-        }
-        return result.standardOutput
+        try await Command.run(executable, args, failure: .setup)
     }
 
     /// Creates the namespaces, links, addresses, keys and sshds, and writes the cluster file.

@@ -16,7 +16,6 @@ public actor AgentRegistry {
     private struct Entry {
         var link: AgentLink
         var deadReason: String?
-        var deadSilence: Double = 0
     }
 
     private var entries: OrderedDictionary<String, Entry> = [:]
@@ -72,7 +71,6 @@ public actor AgentRegistry {
         let name = link.name
         guard var entry = entries[name], entry.link === link, entry.deadReason == nil else { return }
         entry.deadReason = reason
-        entry.deadSilence = link.silence
         entries[name] = entry
         link.rpc.failAll(LUTFError(.agentDead, "agent '\(name)' died: \(reason)", details: ["node": .string(name)]))
         notify(.died(name, reason: reason))

@@ -33,8 +33,7 @@ public struct AgentStatus: Sendable {
             "software": .string(identity.software),
         ]
         if let deadReason { members["dead_reason"] = .string(deadReason) }
-        members["interfaces"] = .list(
-            identity.interfaces.map { ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))] })
+        members["interfaces"] = .list(identity.interfaces.map(\.summaryValue))
         return .map(members)
     }
 }

@@ -29,9 +29,13 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
     private let operations = Mutex<[String: Operation]>([:])
 
     private struct State {
-        var run: RunContext?
+        /// Runs that have begun and not ended, by id, and the latest (for callers outside a test).
+        var runs: [String: RunContext] = [:]
+        var latestRun: String?
         var sessionsByToken: [String: TestSession] = [:]
         var sessionsByID: [String: TestSession] = [:]
+        /// Operations only one session may request (a shell's), by session id.
+        var sessionOperations: [String: [String: Operation]] = [:]
     }
 
     /// - Parameter directory: where the local socket is created (mode 0700).
@@ -52,12 +56,35 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
 
     // MARK: Runs and tests
 
-    /// Makes `run` the current run (its environment is what scripts see).
-    public func begin(run: RunContext) {
-        state.withLock { $0.run = run }
+    /// Adds an operation only `session` may request; it goes when the session is removed.
+    public func register(_ name: String, for session: TestSession, _ operation: @escaping Operation) {
+        state.withLock { $0.sessionOperations[session.id, default: [:]][name] = operation }
     }
 
-    public var currentRun: RunContext? { state.withLock { $0.run } }
+    /// Starts `run`: its environment is what its scripts see. Several runs may be going at once
+    /// (a submitted run and a remote shell); each test session belongs to one.
+    public func begin(run: RunContext) {
+        state.withLock {
+            $0.runs[run.id] = run
+            $0.latestRun = run.id
+        }
+    }
+
+    /// Ends run `id`.
+    public func end(run id: String) {
+        state.withLock {
+            $0.runs[id] = nil
+            if $0.latestRun == id { $0.latestRun = nil }
+        }
+    }
+
+    /// The run of `session`; for a request outside any test, the latest run begun.
+    public func run(of session: TestSession?) -> RunContext? {
+        state.withLock { state in
+            if let session { return state.runs[session.run] }
+            return state.latestRun.flatMap { state.runs[$0] }
+        }
+    }
 
     /// Starts accepting requests for `session`.
     public func add(_ session: TestSession) {
@@ -78,10 +105,10 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
     /// Stops accepting requests for `session` and drops its events and barriers (failing any
     /// wait still pending).
     public func remove(_ session: TestSession) async {
-        session.end()
         state.withLock {
             $0.sessionsByToken[session.token] = nil
             $0.sessionsByID[session.id] = nil
+            $0.sessionOperations[session.id] = nil
         }
         await sync.end(scope: session.id)
     }
@@ -156,7 +183,8 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         } catch let error as LUTFError {
             return LineEndpoint.answer(to: request, .failure(error))
         } catch {
-            return LineEndpoint.answer(to: request, .failure(LUTFError(.failure, "\(error)")))
+            let op = request["op"]?.plainText ?? "?"
+            return LineEndpoint.answer(to: request, .failure(LUTFError(.failure, "master: \(op) failed: \(error)")))
         }
     }
 
@@ -194,23 +222,20 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
                 "me": [
                     "name": .string(master.settings.name), "hostname": .string(HostInfo.hostname), "role": "master",
                 ],
-                "environment": currentRun?.environment ?? [:],
-                "run": .string(currentRun?.id ?? ""),
+                "environment": run(of: session)?.environment ?? [:],
+                "run": .string(run(of: session)?.id ?? ""),
             ]
             if let session { info["test"] = session.description }
             return .map(info)
         case "ping":
             return "pong"
         case "environment":
-            return currentRun?.environment ?? [:]
+            return run(of: session)?.environment ?? [:]
         case "agents":
             let alive = await master.registry.snapshot().filter { $0.state == .alive }
             return .list(alive.sorted { $0.name < $1.name }.map(\.value))
         case "interfaces":
-            return .list(
-                NetworkInterface.discover().map {
-                    ["name": .string($0.name), "addresses": .list($0.addresses.map(Value.string))]
-                })
+            return .list(NetworkInterface.discover().map(\.summaryValue))
         case "timeout":
             guard let session, let seconds = request["seconds"]?.doubleValue, seconds > 0 else {
                 throw LUTFError(.usage, "timeout: needs a test and a positive 'seconds'")
@@ -224,11 +249,13 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         case "call":
             return try await call(request, session: session, caller: caller)
         default:
-            if let operation = operations.withLock({ $0[op] }) {
+            let scoped = session.flatMap { session in state.withLock { $0.sessionOperations[session.id]?[op] } }
+            if let operation = scoped ?? operations.withLock({ $0[op] }) {
                 return try await operation(request, session, caller)
             }
             let known =
-                ["agents", "environment", "interfaces", "call"] + operations.withLock { Array($0.keys).sorted() }
+                ["hello", "ping", "environment", "agents", "interfaces", "timeout", "result", "call"]
+                + operations.withLock { Array($0.keys).sorted() }
             throw LUTFError(.notFound, "the master has no operation '\(op)' (known: \(known.joined(separator: ", ")))")
         }
     }
@@ -244,7 +271,7 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
             if let value = request[key], !value.isNull { fields[key] = value }
         }
         fields["parameters"] = ["args": request["args"] ?? [], "kwargs": request["kwargs"] ?? [:]]
-        if let run = currentRun?.id { fields["run"] = .string(run) }
+        if let run = run(of: session)?.id { fields["run"] = .string(run) }
         if let session { fields["test"] = .string(session.id) }
         let timeout = request["timeout"]?.doubleValue ?? session?.remaining ?? 300
         session?.called(target)
@@ -253,12 +280,12 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         do {
             let value = try await master.call(target, fields, timeout: timeout)
             session?.logCall(
-                "\(LogSinkTime.now) \(caller) -> \(target) \(what): ok in \(Self.milliseconds(since: start))"
+                "\(LogSink.timestamp()) \(caller) -> \(target) \(what): ok in \(Self.milliseconds(since: start))"
                     + Self.indented(value["output"]?.stringValue))
             return value
         } catch let error as LUTFError {
             session?.logCall(
-                "\(LogSinkTime.now) \(caller) -> \(target) \(what): \(error.code) in \(Self.milliseconds(since: start)): \(error.message)"
+                "\(LogSink.timestamp()) \(caller) -> \(target) \(what): \(error.code) in \(Self.milliseconds(since: start)): \(error.message)"
                     + Self.indented(error.details["output"]?.stringValue)
                     + Self.indented(error.details["remote_traceback"]?.stringValue))
             throw error
@@ -287,9 +314,4 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
             + text.split(separator: "\n", omittingEmptySubsequences: false).map { "    | " + $0 }.joined(
                 separator: "\n")
     }
-}
-
-/// Wall-clock time of day for log lines.
-public enum LogSinkTime {
-    public static var now: String { LogSink.timestamp() }
 }

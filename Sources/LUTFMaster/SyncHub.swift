@@ -18,7 +18,6 @@ public actor SyncHub {
         var count: Int
         var arrived: [String] = []
         var waiters: [Waiter] = []
-        var firstArrival = Monotonic.nanoseconds()
     }
 
     private struct Subscription {
@@ -38,8 +37,6 @@ public actor SyncHub {
 
     private var scopes: [String: Scope] = [:]
     private var nextID = 1
-    /// Seconds from the last arrival at a barrier to every waiter released, for measurements.
-    public private(set) var releaseLatencies: [Double] = []
 
     public init() {}
 
@@ -91,7 +88,7 @@ public actor SyncHub {
     ///
     /// - Parameters:
     ///   - parties: the agents (and `master`) that must arrive, or `nil` with `count`.
-    ///   - isAlive: checks the parties are alive now (a dead one breaks the barrier at once).
+    ///   - dead: why each party that is dead now died (a dead party breaks the barrier at once).
     /// - Throws: `barrier_broken` naming a dead party, or who never arrived at the timeout.
     public func arrive(
         _ name: String, caller: String, parties: [String]?, count: Int, timeout: Double, scope: String,
@@ -114,10 +111,8 @@ public actor SyncHub {
         barrier.arrived.append(caller)
         scopes[scope, default: Scope()].barriers[name] = barrier
         if barrier.arrived.count >= barrier.count {
-            let released = Monotonic.nanoseconds()
             let result: Value = ["parties": .list(barrier.arrived.map(Value.string))]
             for waiter in barrier.waiters { waiter.slot.succeed(result) }
-            releaseLatencies.append(Monotonic.secondsSince(released))
             scopes[scope]?.barriers[name] = nil
             return result
         }

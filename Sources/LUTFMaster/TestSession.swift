@@ -7,6 +7,8 @@ import Synchronization
 public final class TestSession: Sendable {
     /// Unique within the master's life: `samples/sample_02#7`.
     public let id: String
+    /// The run the test belongs to (its environment, its Python workers on the agents).
+    public let run: String
     public let suite: String
     public let key: String
     public let script: String
@@ -26,16 +28,16 @@ public final class TestSession: Sendable {
         var deadlineSeconds: Double
         var calledAgents: Set<String> = []
         var deaths: [(agent: String, reason: String)] = []
-        var ended = false
     }
 
     public let startedAt = Monotonic.nanoseconds()
 
     public init(
-        id: String, suite: String, key: String, script: String, callbacks: String?, params: Value, noClean: Bool,
-        timeout: Double, directory: String
+        id: String, run: String, suite: String, key: String, script: String, callbacks: String?, params: Value,
+        noClean: Bool, timeout: Double, directory: String
     ) {
         self.id = id
+        self.run = run
         self.suite = suite
         self.key = key
         self.script = script
@@ -78,11 +80,6 @@ public final class TestSession: Sendable {
             }
         }
     }
-
-    /// Marks the test ended: requests for it are refused from now on.
-    public func end() { state.withLock { $0.ended = true } }
-
-    public var hasEnded: Bool { state.withLock { $0.ended } }
 
     /// What the test's Python process learns in its `hello`.
     public var description: Value {

@@ -26,7 +26,7 @@ public enum EmbeddedCluster {
         count: Int, master: HostPort, keyPath: String, supervisor: ProcessSupervisor, workDirectory: String,
         logDirectory: String, runtime: PythonRuntime
     ) async throws -> [ChildProcess] {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "lutf"
+        let executable = HostInfo.executablePath
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let simDirectory = workDirectory + "/sim"
         try FileManager.default.createDirectory(atPath: simDirectory + "/fabric", withIntermediateDirectories: true)

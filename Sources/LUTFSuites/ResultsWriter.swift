@@ -20,16 +20,24 @@ public final class ResultsWriter: Sendable {
     public let austerDirectory: String?
     private let austerPrefix: String
 
+    static func createDirectory(_ path: String, what: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw LUTFError(.setup, "cannot create the \(what) \(path): \(error.localizedDescription)")
+        }
+    }
+
     public init(directory: String, suites: [Suite], testGroup: String = "lutf", austerDirectory: String? = nil) throws {
         self.directory = directory
         self.suites = suites
         self.testGroup = testGroup
         self.austerDirectory = austerDirectory
         self.submission = Self.dateText(Date())
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.createDirectory(directory, what: "results directory")
         var prefix = ""
         if let austerDirectory {
-            try FileManager.default.createDirectory(atPath: austerDirectory, withIntermediateDirectories: true)
+            try Self.createDirectory(austerDirectory, what: "auster's LOGDIR")
             // auster writes the TestGroup header and `Tests:`; each suite adds its entries.
             let existing = (try? String(contentsOfFile: austerDirectory + "/results.yml", encoding: .utf8)) ?? ""
             if existing.contains("\nTests:") || existing.hasPrefix("Tests:") {

@@ -13,8 +13,8 @@ public struct RunRequest: Sendable {
     public var settings = RunSettings()
     /// Agents of the embedded cluster.
     public var agentCount = 3
-    /// Join the agents of this cluster file instead of starting an embedded cluster.
-    public var clusterFile: String?
+    /// Join the agents of this cluster instead of starting an embedded cluster.
+    public var cluster: ClusterFile?
     /// The cluster key (cluster mode; the embedded cluster makes a throwaway one).
     public var keyPath: String?
     public var resultsDirectory: String?
@@ -22,8 +22,6 @@ public struct RunRequest: Sendable {
     public var joinTimeout = 30.0
     /// Starts the cluster's agents (`lutf launch`); without it, cluster agents are started by hand.
     public var launcher: (any AgentLauncher)?
-    /// How to name the cluster in messages (default: its file's path).
-    public var clusterLabel: String?
     /// auster's `$LOGDIR`: results and logs also go there in auster's layout.
     public var austerLogDirectory: String?
 
@@ -35,8 +33,6 @@ public struct RunSummary: Sendable {
     public var results: [TestResult]
     public var directory: String
     public var bundle: String?
-    /// Seconds from the start of `lutf run` to the first test's start.
-    public var timeToFirstTest: Double?
 
     /// 0 if no test failed (expected failures do not count), else 1.
     public var exitCode: Int32 { results.contains(where: \.failsRun) ? 1 : 0 }
@@ -55,14 +51,14 @@ public enum RunController {
         } catch {
             throw LUTFError(.setup, (error as? LUTFError)?.message ?? "\(error)")
         }
-        let paths = request.paths.isEmpty ? [environment["LUTF_SUITES"] ?? runtime.bundledSuites] : request.paths
+        let paths = runtime.suitePaths(request.paths, environment: environment)
         var selection = request.selection
         selection.applyEnvironment(environment)
         let suites = try selection.apply(to: try await SuiteCatalog.discover(paths, runtime: runtime))
         let testCount = suites.map(\.scripts.count).reduce(0, +)
         guard testCount > 0 else { throw LUTFError(.usage, "no tests selected in \(paths.joined(separator: " "))") }
 
-        let cluster = try request.clusterFile.map { (path) throws(LUTFError) in try ClusterFile(path: path) }
+        let cluster = request.cluster
         let runID = RunContext.newID()
         let defaultResults = request.austerLogDirectory.map { $0 + "/lutf" } ?? "lutf-results/\(runID)"
         let resultsDirectory = URL(fileURLWithPath: request.resultsDirectory ?? defaultResults).standardizedFileURL.path
@@ -89,19 +85,17 @@ public enum RunController {
         setup.nodeLogs = resultsDirectory + "/nodes"
         return try await withCluster(setup, runID: runID, runtime: runtime, logger: logger, output: say) {
             context, names in
-            let where_ = cluster == nil ? "an embedded cluster" : "cluster \(request.clusterLabel ?? cluster!.path)"
+            let where_ = cluster == nil ? "an embedded cluster" : "cluster \(cluster!.path)"
             say(
                 "lutf run \(runID): \(testCount) test\(testCount == 1 ? "" : "s") in \(suites.count) suite\(suites.count == 1 ? "" : "s") on \(where_) (\(names.joined(separator: ", "))); results in \(Self.display(resultsDirectory))"
             )
-            let firstTest = Monotonic.secondsSince(started)
             let results = await execute(
                 suites, on: names, runID: runID, writer: writer, context: context, settings: request.settings,
                 progress: say)
             if let launcher = request.launcher { await launcher.finish(runID: runID, supervisor: context.supervisor) }
             await context.supervisor.stopAll()
             let bundle = try? ResultsBundle.create(for: resultsDirectory)
-            let summary = RunSummary(
-                results: results, directory: resultsDirectory, bundle: bundle, timeToFirstTest: firstTest)
+            let summary = RunSummary(results: results, directory: resultsDirectory, bundle: bundle)
             say(Self.summaryLine(summary, elapsed: Monotonic.secondsSince(started)))
             return summary
         }
@@ -221,10 +215,17 @@ public enum RunController {
             master: master, broker: context.broker, runtime: context.runtime, supervisor: context.supervisor,
             writer: writer, settings: settings, runID: runID, logger: context.logger, progress: progress)
         let results = await runner.run(suites)
+        await end(runID, on: names, context: context)
+        return results
+    }
+
+    /// Ends `runID`: the agents stop its Python workers, the broker forgets it.
+    public static func end(_ runID: String, on names: [String], context: Context) async {
+        let master = context.master
         await everyAgent(names) { name in
             _ = try? await master.call(name, ["type": "end_run", "run": .string(runID)], timeout: 10)
         }
-        return results
+        context.broker.end(run: runID)
     }
 
     /// Makes `runID` the broker's run (with the environment scripts see on every node) and warms

@@ -10,12 +10,14 @@ import Synchronization
 /// agents), COLLECT_RESULTS (its state and, once finished, its results and zip), and
 /// FETCH_RESULTS (the zip, in pieces). Runs execute one at a time, in the order submitted.
 public final class RunService: ControlHandler, Service, Sendable {
-    public let operations = ["run_tests", "collect_results", "fetch_results", "shell_open", "script"]
+    public let operations = ["run_tests", "collect_results", "fetch_results", "shell_open", "shell_close", "script"]
 
     private let context: RunController.Context
     private let suitesPath: String
     private let resultsBase: String
     private let jobs = Mutex<OrderedDictionary<String, Job>>([:])
+    /// Open remote shells by token: the shell and the agents its run started on.
+    private let shells = Mutex<[String: (shell: ShellService, agents: [String])]>([:])
     private let queue: AsyncStream<String>
     private let queueInput: AsyncStream<String>.Continuation
 
@@ -79,7 +81,7 @@ public final class RunService: ControlHandler, Service, Sendable {
                 job.suites, on: names, runID: job.id, writer: writer, context: context, settings: job.settings
             ) { [logger = context.logger] line in logger.info("run \(job.id): \(line)") }
             let bundle = try ResultsBundle.create(for: directory)
-            let summary = RunSummary(results: results, directory: directory, bundle: bundle, timeToFirstTest: nil)
+            let summary = RunSummary(results: results, directory: directory, bundle: bundle)
             update(job.id) {
                 $0.state = .finished
                 $0.directory = directory
@@ -105,7 +107,18 @@ public final class RunService: ControlHandler, Service, Sendable {
         let shell = try ShellService(
             context: context, paths: [suitesPath], resultsDirectory: directory, settings: RunSettings(), runID: id)
         context.broker.add(shell.session)
+        shells.withLock { $0[shell.session.token] = (shell, names) }
         return ["status": "Success", "token": .string(shell.session.token), "run": .string(id)]
+    }
+
+    /// Ends the remote shell with `token`: its session, its run and the run's Python workers.
+    private func closeShell(_ token: String) async throws -> Value {
+        guard let (shell, agents) = shells.withLock({ $0.removeValue(forKey: token) }) else {
+            throw LUTFError(.notFound, "shell_close: no open shell with that token")
+        }
+        await context.broker.remove(shell.session)
+        await RunController.end(shell.session.run, on: agents, context: context)
+        return ["status": "Success"]
     }
 
     // MARK: Control operations
@@ -117,6 +130,7 @@ public final class RunService: ControlHandler, Service, Sendable {
             case "collect_results": return try collect(request)
             case "fetch_results": return try fetch(request)
             case "shell_open": return try await openShell()
+            case "shell_close": return try await closeShell(request["token"]?.stringValue ?? "")
             case "script":
                 // A remote shell's request, answered like a local script's.
                 return await context.broker.answerForToken(

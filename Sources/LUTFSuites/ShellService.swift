@@ -32,18 +32,16 @@ public final class ShellService: Sendable {
             interruption: { cancels.activeIsCancelled ? "Ctrl-C in the shell" : nil })
         self.cancels = cancels
         self.session = TestSession(
-            id: "shell-\(runID)", suite: "shell", key: "shell", script: "", callbacks: nil, params: [:], noClean: true,
+            id: "shell-\(runID)", run: runID, suite: "shell", key: "shell", script: "", callbacks: nil, params: [:],
+            noClean: true,
             timeout: 1e9, directory: resultsDirectory)
         register()
     }
 
+    /// The shell's operations, which only its own Python process can request.
     private func register() {
-        let shell = session
         func guarded(_ name: String, _ body: @escaping @Sendable (Value) async throws -> Value) {
-            context.broker.register(name) { request, session, _ in
-                guard session === shell else { throw LUTFError(.refused, "\(name) is for the lutf shell only") }
-                return try await body(request)
-            }
+            context.broker.register(name, for: session) { request, _, _ in try await body(request) }
         }
         guarded("shell_suites") { _ in .list(try await self.suites().map(Self.describe)) }
         guarded("shell_show") { request in
@@ -76,30 +74,35 @@ public final class ShellService: Sendable {
         ]
     }
 
-    func script(_ request: Value) async throws -> TestScript {
+    /// The suite `request` names (discovered afresh, so edits show).
+    func suite(_ request: Value) async throws -> Suite {
         let name = request["suite"]?.stringValue ?? ""
-        guard let suite = try await suites().first(where: { $0.name == name }) else {
-            throw LUTFError(.notFound, "no suite '\(name)'")
+        let all = try await suites()
+        guard let suite = all.first(where: { $0.name == name }) else {
+            throw LUTFError(.notFound, "no suite '\(name)' (suites: \(all.map(\.name).joined(separator: ", ")))")
         }
-        let key = request["key"]?.stringValue ?? ""
+        return suite
+    }
+
+    /// The script `key` of `suite`.
+    static func script(_ key: String, of suite: Suite) throws -> TestScript {
         guard let script = suite.scripts.first(where: { $0.key == key }) else {
             throw LUTFError(
                 .notFound,
-                "no script '\(key)' in suite \(name) (scripts: \(suite.scripts.map(\.key).joined(separator: ", ")))")
+                "no script '\(key)' in suite \(suite.name) (scripts: \(suite.scripts.map(\.key).joined(separator: ", ")))"
+            )
         }
         return script
     }
 
+    func script(_ request: Value) async throws -> TestScript {
+        try Self.script(request["key"]?.stringValue ?? "", of: try await suite(request))
+    }
+
     /// Runs one script (`key`) or a whole suite and returns the results.
     func run(_ request: Value) async throws -> Value {
-        let name = request["suite"]?.stringValue ?? ""
-        guard var suite = try await suites().first(where: { $0.name == name }) else {
-            throw LUTFError(.notFound, "no suite '\(name)'")
-        }
-        if let key = request["key"]?.stringValue {
-            suite.scripts = [try await script(request)]
-            _ = key
-        }
+        var suite = try await suite(request)
+        if let key = request["key"]?.stringValue { suite.scripts = [try Self.script(key, of: suite)] }
         let rid = request["rid"]?.stringValue ?? HostInfo.randomToken()
         cancels.begin(rid)
         defer { cancels.end() }

@@ -107,10 +107,6 @@ public final class TestRunner: Sendable {
         case interrupted(String)
     }
 
-    /// The session of the test running now (the shell interrupts it).
-    public var current: TestSession? { running.withLock { $0 } }
-    private let running = Mutex<TestSession?>(nil)
-
     private func execute(_ script: TestScript, of suite: Suite) async -> TestResult {
         let number = sequence.withLock { n in
             n += 1
@@ -127,12 +123,10 @@ public final class TestRunner: Sendable {
             return failure("cannot create the test's log directory: \(error)")
         }
         let session = TestSession(
-            id: "\(script.fullName)#\(number)", suite: suite.name, key: script.key, script: script.path,
+            id: "\(script.fullName)#\(number)", run: runID, suite: suite.name, key: script.key, script: script.path,
             callbacks: suite.callbacks, params: .map(settings.params), noClean: settings.noClean,
             timeout: settings.timeout, directory: directory)
         broker.add(session)
-        running.withLock { $0 = session }
-        defer { running.withLock { $0 = nil } }
 
         let process: ChildProcess
         do {

@@ -52,17 +52,6 @@ public final class RawConnection: Sendable {
         (try? await TestSupport.waitUntil("peer to close", within: seconds) { received.isClosed }) != nil
     }
 
-    /// Waits until at least `count` bytes have arrived (or the peer closed) and returns them all.
-    public func bytes(atLeast count: Int, within seconds: Double) async throws -> [UInt8] {
-        try await TestSupport.waitUntil("\(count) bytes from the peer", within: seconds) {
-            received.bytes.count >= count || received.isClosed
-        }
-        return received.bytes
-    }
-
-    /// Everything received so far.
-    public var bytes: [UInt8] { received.bytes }
-
     /// Reads the next whole frame (header, body, MAC) from what was received, consuming it.
     public func nextFrame(within seconds: Double) async throws -> (header: FrameHeader, body: Value, mac: [UInt8]) {
         var result: (FrameHeader, Value, [UInt8])?

@@ -10,7 +10,7 @@ public enum TestSupport {
     public static var binary: String {
         if let path = ProcessInfo.processInfo.environment["LUTF_BINARY"] { return path }
         let exe =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            HostInfo.executablePath
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         // Inside an .xctest bundle directory on some platforms.
         if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
@@ -19,9 +19,7 @@ public enum TestSupport {
 
     /// A new empty directory under the system temporary directory.
     public static func makeTemporaryDirectory(_ prefix: String = "lutf-test") throws -> String {
-        let path = NSTemporaryDirectory() + "\(prefix)-\(HostInfo.randomToken(bytes: 6))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try HostInfo.makeTemporaryDirectory(prefix)
     }
 
     /// Polls `condition` every 20 ms until it holds; throws a `timeout` error naming `what` if it

@@ -25,29 +25,24 @@ public struct ControlClient: Sendable {
         let deadline = timeout
         let master = self.master
         return try await channel.executeThenClose { inbound, _ in
-            try await withThrowingTaskGroup(of: Value.self) { group in
-                group.addTask {
-                    var messages = inbound.makeAsyncIterator()
-                    try await channel.channel.writeAndFlush(Message(.register, ["register": ["kind": "control"]]))
-                    try await channel.channel.writeAndFlush(Message(.control, ["control": request]))
-                    while let message = try await messages.next() {
-                        switch message.type {
-                        case .registered: continue
-                        case .controlResponse: return message.body["master_response"] ?? [:]
-                        case .error:
-                            let error = LUTFError(value: message.body["error"] ?? [:])
-                            throw LUTFError(error.code, "master \(master): \(error.message)")
-                        default: continue
-                        }
+            try await withTimeout(
+                seconds: deadline,
+                orThrow: { LUTFError(.timeout, "master \(master) did not answer within \(deadline.secondsText)") }
+            ) {
+                var messages = inbound.makeAsyncIterator()
+                try await channel.channel.writeAndFlush(Message(.register, ["register": ["kind": "control"]]))
+                try await channel.channel.writeAndFlush(Message(.control, ["control": request]))
+                while let message = try await messages.next() {
+                    switch message.type {
+                    case .registered: continue
+                    case .controlResponse: return message.body["master_response"] ?? [:]
+                    case .error:
+                        let error = LUTFError(value: message.body["error"] ?? [:])
+                        throw LUTFError(error.code, "master \(master): \(error.message)")
+                    default: continue
                     }
-                    throw LUTFError(.io, "master \(master) closed the connection without answering")
                 }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(deadline))
-                    throw LUTFError(.timeout, "master \(master) did not answer within \(deadline.secondsText)")
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
+                throw LUTFError(.io, "master \(master) closed the connection without answering")
             }
         }
     }

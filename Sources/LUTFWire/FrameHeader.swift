@@ -28,13 +28,6 @@ public struct FrameHeader: Sendable, Equatable {
     public var flags: Flags
     public var length: UInt32
 
-    public init(type: MessageType, flags: Flags, length: Int) {
-        self.version = Self.protocolVersion
-        self.typeCode = type.rawValue
-        self.flags = flags
-        self.length = UInt32(length)
-    }
-
     public init(version: UInt8, typeCode: UInt8, flags: Flags, length: UInt32) {
         self.version = version
         self.typeCode = typeCode

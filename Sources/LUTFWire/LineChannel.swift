@@ -111,9 +111,6 @@ public final class LineEndpoint: Sendable {
         pending.failAll(error)
     }
 
-    /// The number of requests waiting.
-    public var inFlight: Int { pending.count }
-
     /// The value or error an answer carries.
     public static func outcome(of answer: Value) -> Result<Value, LUTFError> {
         if answer["ok"]?.boolValue == true { return .success(answer["value"] ?? .null) }

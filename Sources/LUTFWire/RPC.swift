@@ -9,11 +9,6 @@ import OrderedCollections
 /// `results.return_code`), `exception` (a raised exception: `exception.{type, message,
 /// traceback}`) or `failure` (LUTF could not make the call: `error.{code, message}`).
 public enum RPC {
-    /// The request's `rpc:` map, or `nil` if the body has none.
-    public static func fields(of body: Value) -> OrderedDictionary<String, Value>? {
-        body["rpc"]?.mapValue
-    }
-
     /// The response to `request` with `result`.
     public static func response(to request: Value, from source: String, result: Result<Value, LUTFError>) -> Message {
         var fields: OrderedDictionary<String, Value> = [

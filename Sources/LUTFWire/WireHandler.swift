@@ -97,7 +97,7 @@ public final class WireHandler: ChannelDuplexHandler {
             let (handler, context) = loopBound.value
             handler.fail(
                 context, code: .timeout,
-                reason: "handshake not completed within \(timeout.nanoseconds / 1_000_000_000) s")
+                reason: "handshake not completed within \((Double(timeout.nanoseconds) / 1e9).secondsText)")
         }
         switch side {
         case .server:

@@ -51,7 +51,7 @@ struct BenchCommand: AsyncParsableCommand {
                     .usage,
                     "--only: unknown measurement '\(unknown)' (\(Self.allSections.joined(separator: ", ")))")
             }
-            var benchmark = Benchmark(binary: executablePath)
+            var benchmark = Benchmark(binary: HostInfo.executablePath)
             benchmark.calls = sections.contains("rpc") ? calls : 0
             benchmark.fanout =
                 sections.contains("fanout")
@@ -60,9 +60,9 @@ struct BenchCommand: AsyncParsableCommand {
             benchmark.window = window
             try await benchmark.run { line in emit(line) }
             if sections.contains("scripts") {
-                try await ScriptBenchmark(binary: executablePath).run { line in emit(line) }
+                try await ScriptBenchmark(binary: HostInfo.executablePath).run { line in emit(line) }
             }
-            let cluster = ClusterBenchmark(binary: executablePath)
+            let cluster = ClusterBenchmark(binary: HostInfo.executablePath)
             if sections.contains("sim") {
                 try await cluster.simulator { line in emit(line) }
             }
@@ -112,9 +112,4 @@ struct SwarmCommand: AsyncParsableCommand {
             try await Swarm(settings: settings, count: count, prefix: prefix).run(logger: logger)
         }
     }
-}
-
-/// The path of the running `lutf` executable.
-var executablePath: String {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }

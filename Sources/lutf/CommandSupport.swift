@@ -29,8 +29,8 @@ struct LoggingOptions: ParsableArguments {
     }
 }
 
-/// Runs a command body, turning a ``LUTFError`` into one line on standard error and an exit code:
-/// 2 for usage, configuration and set-up errors, 1 for everything else.
+/// Runs a command body, turning an error into one line on standard error and an exit code: 2 for
+/// usage, configuration and set-up errors, 1 for everything else.
 func reportingErrors<T>(_ command: String, _ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
@@ -41,6 +41,9 @@ func reportingErrors<T>(_ command: String, _ body: () async throws -> T) async t
         throw error
     } catch is CancellationError {
         throw ExitCode(130)
+    } catch {
+        FileHandle.standardError.write(Data("lutf \(command): \(error.localizedDescription)\n".utf8))
+        throw ExitCode(1)
     }
 }
 

@@ -19,7 +19,7 @@ struct LaunchCommand: AsyncParsableCommand {
 
             The master listens on the cluster's master port on every address of this host; each \
             agent is started in the foreground of an ssh session (BatchMode) whose output is the \
-            agent's log in RESULTS/nodes/NAME.log. Without a key (--key, the file's key, LUTF_KEY) \
+            agent's log in RESULTS/nodes/NAME.log. Without a key (--key, LUTF_KEY, the file's key) \
             a throwaway key is made and handed to each agent on its ssh connection. pdsh does not \
             forward standard input, so with pdsh the key must be a file at the same path on every \
             host, and --push is not available. If an agent \
@@ -39,7 +39,7 @@ struct LaunchCommand: AsyncParsableCommand {
         help: "Copy the lutf binary, its Python package and the suites to a temporary directory on each host first.")
     var push = false
 
-    @Option(name: .long, help: "Cluster key file (default: the cluster's, else $LUTF_KEY, else a throwaway key).")
+    @Option(name: .long, help: "Cluster key file (default: $LUTF_KEY, else the cluster's, else a throwaway key).")
     var key: String?
 
     @Option(name: .long, help: "Start agents with ssh or pdsh (pdsh -R ssh).")
@@ -58,7 +58,13 @@ struct LaunchCommand: AsyncParsableCommand {
     func run() async throws {
         let code = try await reportingErrors("launch") { () async throws -> Int32 in
             let passthrough = runArguments.first == "--" ? Array(runArguments.dropFirst()) : runArguments
-            let runCommand = try RunCommand.parse(passthrough)
+            let runCommand: RunCommand
+            do {
+                runCommand = try RunCommand.parse(passthrough)
+            } catch {
+                throw LUTFError(
+                    .usage, "after --: \(RunCommand.message(for: error)) (the `lutf run` arguments: lutf run --help)")
+            }
             var request = try runCommand.makeRequest()
             let logger = try runCommand.logging.bootstrap("lutf", defaultLevel: .warning)
             var clusterFile: ClusterFile
@@ -70,7 +76,8 @@ struct LaunchCommand: AsyncParsableCommand {
             }
             if let via { clusterFile.via = via }
             let keyPath: String
-            let given = key ?? clusterFile.keyPath ?? environment["LUTF_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            // The same order as everywhere: the flag, then $LUTF_KEY, then the file.
+            let given = key ?? environment["LUTF_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? clusterFile.keyPath
             if clusterFile.via == "pdsh",
                 let problem = SSHLauncher.pdshProblem(throwawayKey: given == nil, push: push)
             {
@@ -85,17 +92,13 @@ struct LaunchCommand: AsyncParsableCommand {
             }
             defer { if given == nil { try? FileManager.default.removeItem(atPath: keyPath) } }
             clusterFile.keyPath = keyPath
-            let clusterPath = NSTemporaryDirectory() + "lutf-launch-\(HostInfo.randomToken(bytes: 6)).yaml"
-            try clusterFile.yaml.write(toFile: clusterPath, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(atPath: clusterPath) }
             let runtime = try await PythonRuntime.locate()
             var launcher = SSHLauncher(
-                cluster: clusterFile, keyPath: keyPath, binary: executablePath, home: runtime.home)
+                cluster: clusterFile, keyPath: keyPath, binary: HostInfo.executablePath, home: runtime.home)
             launcher.push = push
             launcher.pushedPaths =
-                request.paths.isEmpty ? [environment["LUTF_SUITES"] ?? runtime.bundledSuites] : request.paths
-            request.clusterFile = clusterPath
-            request.clusterLabel = cluster ?? "from auster's environment"
+                runtime.suitePaths(request.paths, environment: environment)
+            request.cluster = clusterFile
             request.keyPath = keyPath
             request.launcher = launcher
             let summary = try await RunController.run(request, logger: logger) { line in emit(line) }

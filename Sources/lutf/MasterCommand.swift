@@ -78,7 +78,7 @@ struct MasterCommand: AsyncParsableCommand {
                 context: RunController.Context(
                     master: master, broker: broker, supervisor: supervisor, runtime: runtime, logger: logger,
                     masterAddress: settings.listen.description),
-                suitesPath: suites ?? file?.suitesPath ?? environment["LUTF_SUITES"] ?? runtime.bundledSuites,
+                suitesPath: suites ?? file?.suitesPath ?? runtime.defaultSuites(environment: environment),
                 resultsBase: URL(fileURLWithPath: resultsDir ?? file?.resultsPath ?? "lutf-results").standardizedFileURL
                     .path)
             master.setControlHandler(runs)

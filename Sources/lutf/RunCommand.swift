@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Cluster file (YAML) whose agents to wait for instead of an embedded cluster.")
     var cluster: String?
 
-    @Option(name: .long, help: "Cluster key file, with --cluster (default: the file's key, else $LUTF_KEY).")
+    @Option(name: .long, help: "Cluster key file, with --cluster (default: $LUTF_KEY, else the file's key).")
     var key: String?
 
     @Option(name: .long, help: "Results directory (default ./lutf-results/RUN-ID).")
@@ -101,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
         request.selection.except = exceptTests.flatMap { Selection.names($0) }
         request.selection.pattern = pattern
         request.agentCount = agents
-        request.clusterFile = cluster
+        request.cluster = try cluster.map { (path) throws(LUTFError) in try ClusterFile(path: path) }
         request.keyPath = key
         request.resultsDirectory = results
         request.austerLogDirectory = logdir ?? (environment["LUTF_AUSTER"] == "1" ? environment["LOGDIR"] : nil)
@@ -139,7 +139,7 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors("list") {
             let runtime = try await PythonRuntime.locate()
-            let chosen = paths.isEmpty ? [environment["LUTF_SUITES"] ?? runtime.bundledSuites] : paths
+            let chosen = runtime.suitePaths(paths, environment: environment)
             let suites = try await SuiteCatalog.discover(chosen, runtime: runtime)
             for suite in suites {
                 let extras = [suite.callbacks.map { _ in "callbacks.py" }, suite.skipFile.map { _ in "skip.py" }]

@@ -53,7 +53,7 @@ struct ShellCommand: AsyncParsableCommand {
                 return try await remoteShell(master: master, runtime: runtime)
             }
             let runID = RunContext.newID()
-            let suitePaths = paths.isEmpty ? [environment["LUTF_SUITES"] ?? runtime.bundledSuites] : paths
+            let suitePaths = runtime.suitePaths(paths, environment: environment)
             let resultsDirectory = URL(fileURLWithPath: results ?? "lutf-results/shell-\(runID)").standardizedFileURL
                 .path
             var setup = RunController.ClusterSetup(nodeLogs: resultsDirectory + "/nodes")
@@ -78,9 +78,7 @@ struct ShellCommand: AsyncParsableCommand {
                 defer { signal(SIGINT, SIG_DFL) }
                 let status = try await Self.prompt(runtime: runtime, environment: env)
                 await context.broker.remove(shell.session)
-                await RunController.everyAgent(names) { name in
-                    _ = try? await context.master.call(name, ["type": "end_run", "run": .string(runID)], timeout: 10)
-                }
+                await RunController.end(runID, on: names, context: context)
                 return status
             }
         }
@@ -103,16 +101,12 @@ struct ShellCommand: AsyncParsableCommand {
     /// The prompt against a running master: a local socket for the Python process whose every
     /// request goes to the master through the control API.
     func remoteShell(master: String, runtime: PythonRuntime) async throws -> Int32 {
-        let address = try HostPort(parsing: master, defaultPort: LUTFDefaults.masterPort, what: "--master")
-        let clusterKey = try ClusterKey.resolve(flag: key, environment: environment, configured: nil)
-        var client = ControlClient(master: address, key: clusterKey, logger: Logger(label: "lutf"))
+        var client = try MasterOptions.client(master: master, key: key)
         let opened = try checked(try await client.request(["op": "shell_open"]))
         let token = opened["token"]?.stringValue ?? ""
         client.timeout = 7 * 86_400
         let forwarder = client
-        let directory = NSTemporaryDirectory() + "lutf-shell-\(HostInfo.randomToken(bytes: 6))"
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let directory = try HostInfo.makeTemporaryDirectory("lutf-shell")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let listener = try await LocalSocket.listen(at: directory + "/shell.sock")
         let env = runtime.environment(
@@ -133,10 +127,18 @@ struct ShellCommand: AsyncParsableCommand {
             }
             group.addTask { try await Self.prompt(runtime: runtime, environment: env) }
             defer { group.cancelAll() }
+            var status: Int32 = 1
             while let result = try await group.next() {
-                if let status = result { return status }
+                if let result {
+                    status = result
+                    break
+                }
             }
-            return 1
+            // The master ends the shell's run and its Python workers on the agents.
+            var closer = forwarder
+            closer.timeout = 10
+            _ = try? await closer.request(["op": "shell_close", "token": .string(token)])
+            return status
         }
     }
 

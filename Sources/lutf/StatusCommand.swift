@@ -21,11 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
         case yaml
     }
 
-    @Option(name: .long, help: "Master address HOST:PORT (default $LUTF_MASTER, else 127.0.0.1:8494).")
-    var master: String?
-
-    @Option(name: .long, help: "Cluster key file (default $LUTF_KEY).")
-    var key: String?
+    @OptionGroup var masterOptions: MasterOptions
 
     @Option(name: .long, help: "Output format: text or yaml.")
     var format: Format = .text
@@ -35,13 +31,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors("status") {
-            LogSetup.bootstrap(level: .error)
-            let address = try HostPort(
-                parsing: master ?? environment["LUTF_MASTER"] ?? "127.0.0.1", defaultPort: LUTFDefaults.masterPort,
-                what: "--master")
-            let clusterKey = try ClusterKey.resolve(flag: key, environment: environment, configured: nil)
-            var client = ControlClient(master: address, key: clusterKey, logger: Logger(label: "lutf"))
+            var client = try masterOptions.client()
             client.timeout = timeout
+            let address = client.master
             let response = try await client.request(["op": "query"])
             switch format {
             case .yaml:

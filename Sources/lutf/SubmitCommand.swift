@@ -14,9 +14,12 @@ struct MasterOptions: ParsableArguments {
 
     func client() throws -> ControlClient {
         LogSetup.bootstrap(level: .error)
-        let address = try HostPort(
-            parsing: master ?? environment["LUTF_MASTER"] ?? "127.0.0.1", defaultPort: LUTFDefaults.masterPort,
-            what: "--master")
+        return try Self.client(master: master ?? environment["LUTF_MASTER"] ?? "127.0.0.1", key: key)
+    }
+
+    /// A control client for the master at `master` (HOST[:PORT]) with the key `key` (else `$LUTF_KEY`).
+    static func client(master: String, key: String?) throws -> ControlClient {
+        let address = try HostPort(parsing: master, defaultPort: LUTFDefaults.masterPort, what: "--master")
         let clusterKey = try ClusterKey.resolve(flag: key, environment: environment, configured: nil)
         return ControlClient(master: address, key: clusterKey, logger: Logger(label: "lutf"))
     }

@@ -94,6 +94,43 @@ struct ShellAndControlTests {
         }
     }
 
+    @Test("the shell against a running master: suites, a run in its own run, whose workers go when it leaves")
+    func remoteShell() async throws {
+        try await withTestCluster { cluster in
+            try await cluster.startMasterProcess(extraArguments: [
+                "--suites", Self.fixtures, "--results-dir", cluster.directory + "/results",
+            ])
+            try await cluster.startAgent("mds1")
+            let master = try await cluster.masterAddress.description
+            let script = """
+                print(sorted(lutf.suites.list()))
+                r = lutf.suites['queue'].scripts['quick'].run()
+                print('quick', r['status'])
+                env = lutf.get_environment()
+                print('run', env['LUTF_RUN'], '/shell-' in env['LUTF_RESULTS'])
+
+                """
+            let outcome = try await TestSupport.runLUTF(
+                ["shell", "--master", master, "--key", cluster.keyPath], input: script)
+            #expect(outcome.status == .exited(0), "\(outcome.stdout)\n\(outcome.stderr)")
+            let lines = outcome.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.contains("'queue'") }, "\(outcome.stdout)")
+            #expect(lines.contains("quick PASS"), "\(outcome.stdout)")
+            let run = lines.first { $0.hasPrefix("run ") }?.split(separator: " ")
+            #expect(run?.last == "True", "\(outcome.stdout)")
+            // Leaving the shell ends its run: the agent's Python worker for it stops.
+            let marker = "LUTF_RUN=\(run?.dropFirst().first ?? "?")"
+            try await TestSupport.waitUntil("the shell's Python worker on mds1 to stop", within: 10) {
+                let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+                return !pids.contains { pid in
+                    guard Int(pid) != nil, let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+                    else { return false }
+                    return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == marker }
+                }
+            }
+        }
+    }
+
     @Test("control API: submit, wait, collect, unzip; runs queue; a malformed test file is refused")
     func controlAPI() async throws {
         try await withTestCluster { cluster in
