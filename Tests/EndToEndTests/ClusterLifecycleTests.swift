@@ -50,11 +50,8 @@ struct ClusterLifecycleTests {
             try await cluster.startMasterProcess()
             try await cluster.startAgent("mds1")
             let victim = try await cluster.startAgent("oss1")
-            let start = Monotonic.nanoseconds()
             try await victim.signal(SIGKILL)
             try await cluster.waitForAgents(["oss1"], state: "dead", within: 4)
-            let elapsed = Monotonic.secondsSince(start)
-            #expect(elapsed < 4)
             let states = try await cluster.agentStates()
             #expect(states["mds1"] == "alive")
             try await cluster.startAgent("oss1")
@@ -68,11 +65,12 @@ struct ClusterLifecycleTests {
             try await cluster.startMasterProcess()
             let agent = try await cluster.startAgent("client1")
             try await agent.signal(SIGSTOP)
-            let start = Monotonic.nanoseconds()
             try await cluster.waitForAgents(["client1"], state: "dead", within: 4)
-            #expect(Monotonic.secondsSince(start) >= 0.5, "declared dead before 3 intervals of 0.2 s")
+            // The silence the master measured (its last heartbeat may predate SIGSTOP by an interval).
             let reason = try await cluster.query()["agents"]?.listValue?.first?["dead_reason"]?.stringValue ?? ""
-            #expect(reason.contains("no heartbeat"), "\(reason)")
+            let silence = reason.split(separator: " ").dropLast().last.flatMap { Double($0) } ?? 0
+            #expect(reason.hasPrefix("no heartbeat for "), "\(reason)")
+            #expect(silence >= 0.6, "declared dead before 3 silent intervals of 0.2 s: \(reason)")
             try await agent.signal(SIGCONT)
             try await cluster.waitForAgents(["client1"], state: "alive", within: 5)
         }

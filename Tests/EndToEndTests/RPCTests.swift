@@ -34,15 +34,16 @@ struct RPCTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     // A slow call must not hold up the fast ones behind it.
                     group.addTask {
-                        let slept = try await master.callFunction("oss1", "sleep", ["seconds": 1.5], timeout: 10)
-                        #expect(slept == 1.5)
+                        let slept = try await master.callFunction("oss1", "sleep", ["seconds": 3], timeout: 10)
+                        #expect(slept == .double(3))
                     }
                     for i in 0..<200 {
                         group.addTask {
                             let start = Monotonic.nanoseconds()
                             let echoed = try await master.callFunction("oss1", "echo", ["i": .int(i)], timeout: 10)
                             #expect(echoed == ["i": .int(i)])
-                            #expect(Monotonic.secondsSince(start) < 1.4)
+                            // Well under the slow call's 3 s, with room for a loaded machine.
+                            #expect(Monotonic.secondsSince(start) < 2.5)
                         }
                     }
                     try await group.waitForAll()
@@ -76,7 +77,8 @@ struct RPCTests {
                     return e?.code == .timeout
                         && e!.message.hasPrefix("agent 'client1' did not answer within 0.5 s (last heartbeat")
                 }
-                #expect(Monotonic.secondsSince(start) < 2)
+                // Gave up at the deadline, nowhere near the call's 30 s.
+                #expect(Monotonic.secondsSince(start) < 5)
                 // The agent is still fine afterwards.
                 #expect(try await master.callFunction("client1", "echo", "ok", timeout: 5) == "ok")
             }
@@ -104,7 +106,7 @@ struct RPCTests {
                     try await agent.signal(SIGKILL)
                     try await group.waitForAll()
                     #expect(
-                        Monotonic.secondsSince(start) < 1, "the call waited for a timeout instead of failing at once")
+                        Monotonic.secondsSince(start) < 5, "the call waited for its 60 s instead of failing at once")
                 }
                 await #expect {
                     _ = try await master.callFunction("oss1", "echo", timeout: 5)

@@ -101,7 +101,7 @@ struct RunTests {
             "test_fail_constant": "run() returned lutf.FAIL",
             "test_bare_assert": "AssertionError at test_bare_assert.py:3: assert x == 3",
             "test_remote_uncaught": "KeyError on mds1: 'missing-nid'",
-            "test_timeout": "timed out after 1 s",
+            "test_timeout": "timed out after 3 s",
         ]
         for (name, fragment) in expected {
             #expect(subtests[name]?.status == "FAIL", "\(name): \(String(describing: subtests[name]))")
@@ -209,9 +209,7 @@ struct RunTests {
             #expect(died?.error.contains("agent 'client1' died") == true, "\(died?.error ?? "")")
             #expect(subtests["test_c_still_runs"]?.status == "PASS", "\(subtests["test_c_still_runs"]?.error ?? "")")
             #expect(subtests["test_d_blocks"]?.status == "PASS")
-            let line = run.log.split(separator: "\n").first {
-                $0.contains("test_b_agent_dies") || $0.contains("b_agent_dies")
-            }
+            let line = run.log.split(separator: "\n").first { $0.contains("b_agent_dies") }
             #expect(line?.contains("FAIL") == true)
             #expect(Monotonic.secondsSince(killed) < 30)
         }

@@ -22,7 +22,7 @@ struct VirtualClusterTests {
             "cluster", "up", "--name", name, "--nodes", "\(nodes)", "--subnet-base", "\(base)", "--port",
             "\(18_000 + base)",
         ])
-        #expect(up.status == .exited(0), "\(up.stderr)")
+        try #require(up.status == .exited(0), "lutf cluster up: \(up.stderr)")
         let file = "/run/lutf-cluster-\(name)/cluster.yaml"
         do {
             let result = try await body(file)
@@ -121,7 +121,7 @@ struct VirtualClusterTests {
 
     @Test("scripts/lutf.sh with auster's variables writes results.yml with every test into $LOGDIR")
     func auster() async throws {
-        try await withVirtualCluster("vd", base: 134) { file in
+        try await withVirtualCluster("vd", base: 134) { _ in
             let logdir = try TestSupport.makeTemporaryDirectory() + "/logdir"
             try FileManager.default.createDirectory(atPath: logdir, withIntermediateDirectories: true)
             // auster has already written the header and `Tests:` with an earlier suite.
@@ -138,7 +138,6 @@ struct VirtualClusterTests {
                     "LUTF_SSH_OPTIONS": "StrictHostKeyChecking=no UserKnownHostsFile=/dev/null LogLevel=ERROR",
                     "LUTF_LNET": "simulated", "LUTF_SIM_FABRIC": state + "/fabric", "EXCEPT": "barrier_death",
                 ], executable: RunTests.repository + "/scripts/lutf.sh")
-            _ = file
             #expect(outcome.status == .exited(0), "\(outcome.stdout)\n\(outcome.stderr)")
             #expect(outcome.stdout.contains("(mds1_HOST, ost1_HOST, CLIENTS)"), "\(outcome.stdout)")
             let yaml = try String(contentsOfFile: logdir + "/results.yml", encoding: .utf8)

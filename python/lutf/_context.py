@@ -23,8 +23,12 @@ def connect(handler=None, on_close=None):
                 raise LUTFError(
                     "not running under LUTF: $LUTF_CHANNEL is not set (run scripts with `lutf run` or `lutf shell`)"
                 )
-            _channel = Channel(path, handler=handler, on_close=on_close)
-            _info = _channel.request("hello", {"token": os.environ.get("LUTF_TOKEN", ""), "pid": os.getpid()}) or {}
+            channel = Channel(path, handler=handler, on_close=on_close)
+            hello = channel.request("hello", {"token": os.environ.get("LUTF_TOKEN", ""), "pid": os.getpid()})
+            # Published only now: a call the channel hands to another thread before the hello is
+            # answered must wait here (in connect) for this node's identity, not read it empty.
+            _info = hello or {}
+            _channel = channel
         return _channel
 
 

@@ -60,14 +60,18 @@ def available(tool="lnetctl"):
     return shutil.which(tool) is not None
 
 
-def run(tool, args, check=True, input=None, timeout=600):
-    """Runs ``tool args``; returns (rc, stdout, stderr). With ``check``, a non-zero exit raises
-    LNetError naming the command and the tool's own error text."""
+def run(tool, args, check=True, input=None, timeout=600, env=None):
+    """Runs ``tool args`` (with ``env`` added to the environment); returns (rc, stdout, stderr).
+    With ``check``, a non-zero exit raises LNetError naming the command and the tool's own error
+    text."""
     command = [tool] + [str(a) for a in args]
     text = " ".join(shlex.quote(c) for c in command)
     if shutil.which(tool) is None:
         raise LNetError(text, 127, "", "%s not found on this node (PATH=%s)" % (tool, os.environ.get("PATH", "")))
-    done = subprocess.run(command, input=input, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        command, input=input, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **env} if env else None,
+    )
     if check and done.returncode != 0:
         raise LNetError(text, done.returncode, done.stdout, done.stderr)
     return done.returncode, done.stdout, done.stderr

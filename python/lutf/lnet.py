@@ -8,7 +8,6 @@ cluster) the simulator's, through the same code path. Every failing command rais
 
 import os
 import shutil
-import subprocess
 
 import lutf
 
@@ -16,7 +15,7 @@ from . import _tools, _yaml
 from ._clean import clean_cluster, clean_node  # noqa: F401 - part of the API
 from ._tools import LNetError  # noqa: F401 - part of the API
 
-__all__ = ["LNet", "LNetError", "clean_node", "clean_cluster"]
+__all__ = ["LNet", "LNetError", "clean_node", "clean_cluster", "peer_nids"]
 
 
 class LNet(lutf.BaseTest):
@@ -121,20 +120,17 @@ class LNet(lutf.BaseTest):
     def peer(self, nid, verbose=0):
         """The peer holding ``nid`` (``primary nid``, ``Multi-Rail``, ``peer ni``), or None if
         there is none; other failures (LNet down, ...) raise LNetError."""
-        args = ["peer", "show", "--nid", nid] + (["-v", verbose] if verbose else [])
-        result = self.lnetctl_raw(*args)
-        if result["rc"] != 0:
-            error = LNetError("lnetctl " + " ".join(map(str, args)), result["rc"], result["stdout"], result["stderr"])
+        try:
+            peers = self.lnetctl("peer", "show", "--nid", nid, *(["-v", verbose] if verbose else [])).get("peer", [])
+        except LNetError as error:
             if error.errno == -2:
                 return None
-            raise error
-        peers = _yaml.load(result["stdout"]).get("peer", [])
+            raise
         return peers[0] if peers else None
 
     def peer_nids(self, nid):
         """The NIDs of the peer holding ``nid`` (primary first), or [] if there is none."""
-        peer = self.peer(nid)
-        return [ni["nid"] for ni in peer["peer ni"]] if peer else []
+        return peer_nids(self.peer(nid))
 
     def set_peer_health(self, nid, value):
         self.lnetctl("peer", "set", "--nid", nid, "--health", value)
@@ -238,10 +234,10 @@ class LNet(lutf.BaseTest):
         self.lnetctl_raw("fault", "delay", "del", *args)
 
     def drop_rules(self):
-        return [r for r in self.lnetctl("fault", "drop", "show").get("fault", [])]
+        return self.lnetctl("fault", "drop", "show").get("fault", [])
 
     def delay_rules(self):
-        return [r for r in self.lnetctl("fault", "delay", "show").get("fault", [])]
+        return self.lnetctl("fault", "delay", "show").get("fault", [])
 
     # -- interfaces --
 
@@ -257,7 +253,12 @@ class LNet(lutf.BaseTest):
             lutf.skip("needs %d interfaces on %s, it has %d (%s)" % (n, lutf.me.name, len(names), ", ".join(names) or "none"))
         return names[:n]
 
+    def nid(self, interface, net="tcp"):
+        """The NID an NI of ``net`` on ``interface`` has (the interface's address @ ``net``)."""
+        return "%s@%s" % (self.address(interface), net)
+
     def address(self, interface):
+        """The IPv4 address (else the first address) of ``interface`` on this node."""
         for i in lutf.me.interfaces():
             if i["name"] == interface:
                 v4 = [a for a in i["addresses"] if ":" not in a]
@@ -272,10 +273,13 @@ class LNet(lutf.BaseTest):
             _tools.run("ip", ["link", "set", interface, "up" if up else "down"])
 
 
+def peer_nids(peer):
+    """The NIDs of a peer record (as ``LNet.peers()`` and ``LNet.peer()`` return them), primary
+    first; [] for None."""
+    return [ni["nid"] for ni in peer["peer ni"]] if peer else []
+
+
 def _sim(*args):
     """Runs ``lutf sim ARGS`` (the simulator's lnetctl is a link to the lutf binary)."""
     lnetctl = shutil.which("lnetctl")
-    binary = os.path.realpath(lnetctl) if lnetctl else "lutf"
-    done = subprocess.run([binary, "sim"] + list(args), capture_output=True, text=True)
-    if done.returncode != 0:
-        raise LNetError("lutf sim " + " ".join(args), done.returncode, done.stdout, done.stderr)
+    _tools.run(os.path.realpath(lnetctl) if lnetctl else "lutf", ["sim", *args])

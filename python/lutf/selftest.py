@@ -4,7 +4,6 @@
 be the console); the groups are NID lists of the nodes taking part.
 """
 
-import os
 import random
 import re
 
@@ -54,16 +53,9 @@ class Selftest(lutf.BaseTest):
 
     def lst(self, *args, key=None):
         """Runs ``lst ARGS`` (with ``LST_SESSION=key`` if given) and returns ``{rc, stdout, stderr}``."""
-        env_key = os.environ.get("LST_SESSION")
-        if key is not None:
-            os.environ["LST_SESSION"] = str(key)
-        try:
-            rc, out, err = _tools.run("lst", args, check=False)
-        finally:
-            if env_key is None:
-                os.environ.pop("LST_SESSION", None)
-            else:
-                os.environ["LST_SESSION"] = env_key
+        # Per call, not in os.environ: the worker runs calls on several threads at once.
+        env = {"LST_SESSION": str(key)} if key is not None else None
+        rc, out, err = _tools.run("lst", args, check=False, env=env)
         return {"rc": rc, "stdout": out, "stderr": err}
 
     def _lst(self, key, *args):

@@ -19,13 +19,17 @@ class FakeLUTF:
         self.server.bind(self.path)
         self.server.listen(1)
         self.conn = None
+        self.hanging = threading.Event()  # set once a "hang" request has arrived
         threading.Thread(target=self.serve, daemon=True).start()
 
     def serve(self):
         self.conn, _ = self.server.accept()
         buffer = b""
         while True:
-            data = self.conn.recv(65536)
+            try:
+                data = self.conn.recv(65536)
+            except OSError:  # closed by close() in another thread
+                return
             if not data:
                 return
             buffer += data
@@ -35,6 +39,7 @@ class FakeLUTF:
 
     def answer(self, message):
         if message["op"] == "hang":
+            self.hanging.set()
             return
         if message["op"] == "fail":
             reply = {"re": message["id"], "ok": False, "error": {"code": "agent_dead", "message": "agent 'x' died"}}
@@ -86,7 +91,7 @@ class ChannelTests(unittest.TestCase):
 
         waiter = threading.Thread(target=wait_forever)
         waiter.start()
-        time.sleep(0.1)
+        self.assertTrue(fake.hanging.wait(5), "the request never reached the peer")
         fake.close()
         waiter.join(5)
         self.assertFalse(waiter.is_alive())

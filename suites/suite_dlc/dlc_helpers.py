@@ -4,12 +4,7 @@ Every check compares against the real tool's behaviour as LUTF's LNet reference 
 documents it (errno and descr of the error block, exit status of the command)."""
 
 import lutf
-from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
-
-
-def nid(node, interface, net="tcp"):
-    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
-    return "%s@%s" % (node.address(interface), net)
+from lutf.lnet import LNet, LNetError, peer_nids  # noqa: F401 - re-exported for the scripts
 
 
 def configured(role="MDS"):
@@ -66,7 +61,3 @@ def expect_raw(node, args, rc, stdout=None, stderr=None, stdout_has=None, stderr
 
 def net_types(node):
     return [n["net type"] for n in node.nets()]
-
-
-def peer_nids(peer):
-    return [ni["nid"] for ni in peer["peer ni"]]

@@ -30,7 +30,7 @@ def tcp_ni(node, level):
 def run():
     node = configured("MDS")
     node.add_net("tcp", "eth0")
-    nid = node.address("eth0") + "@tcp"
+    nid = node.nid("eth0")
 
     # Level 0: the exact text of LNET.md §2.2's verified example.
     text = node.lnetctl_raw("net", "show")

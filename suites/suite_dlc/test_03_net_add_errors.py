@@ -4,7 +4,7 @@ with -108."""
 
 import lutf
 
-from dlc_helpers import LNet, configured, expect_error, expect_raw, net_types, nid
+from dlc_helpers import LNet, configured, expect_error, expect_raw, net_types
 
 
 def run():
@@ -26,7 +26,7 @@ def run():
     # Client-side checks: plain text on stdout, exit 234 (-EINVAL).
     expect_raw(node, add + ["--if", "eth1"], 234, stdout="missing mandatory parameters in NI config: 'network'\n")
     expect_raw(node, add + ["--net", "tcp1"], 234, stdout="creating a local NI needs at least one interface\n")
-    expect_raw(node, add + ["--net", "tcp1", "--nid", nid(node, "eth1", "tcp1")], 234,
+    expect_raw(node, add + ["--net", "tcp1", "--nid", node.nid("eth1", "tcp1")], 234,
                stdout="--net is invalid with --nid option\n")
     # --conns-per-peer out of range: cYAML "ni: - add:" block, errno -1, exit 255.
     bad = expect_raw(node, add + ["--net", "tcp1", "--if", "eth1", "--conns-per-peer", "200"], 255)
@@ -47,4 +47,4 @@ def run():
     # None of the failures changed anything.
     nets = node.nets()
     assert [n["net type"] for n in nets] == ["lo", "tcp"], nets
-    assert [ni["nid"] for ni in nets[1]["local NI(s)"]] == [nid(node, "eth0")], nets
+    assert [ni["nid"] for ni in nets[1]["local NI(s)"]] == [node.nid("eth0")], nets

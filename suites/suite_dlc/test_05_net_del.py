@@ -3,14 +3,14 @@ routes and peers (§4.6): routes via a gateway on the deleted net go; a peer wit
 local net goes; a peer that still has an NI on another local net keeps all its NIs and its primary
 moves there (unless locked); peers on nets never local stay."""
 
-from dlc_helpers import configured, expect_error, expect_raw, net_types, nid, peer_nids
+from dlc_helpers import configured, expect_error, expect_raw, net_types, peer_nids
 
 
 def run():
     node = configured("MDS")
     node.add_net("tcp", ["eth0", "eth1"])
     node.add_net("tcp1", "eth1")
-    e0, e1, t1 = nid(node, "eth0"), nid(node, "eth1"), nid(node, "eth1", "tcp1")
+    e0, e1, t1 = node.nid("eth0"), node.nid("eth1"), node.nid("eth1", "tcp1")
 
     # Errors, each leaving the nets as they are.
     expect_error(node, ["net", "del", "--net", "tcp5"], -22, "cannot del network")

@@ -4,7 +4,7 @@ NI on the first up interface (LNET.md §3.1); the quirk: after a plain `lnet con
 
 import lutf
 
-from dlc_helpers import LNet, nid
+from dlc_helpers import LNet
 
 
 def run():
@@ -13,10 +13,10 @@ def run():
     node.configure(all=True)
     nets = node.nets()
     assert [n["net type"] for n in nets] == ["lo", "tcp"], nets
-    assert [ni["nid"] for ni in nets[1]["local NI(s)"]] == [nid(node, first)], nets
+    assert [ni["nid"] for ni in nets[1]["local NI(s)"]] == [node.nid(first)], nets
     assert nets[1]["local NI(s)"][0]["interfaces"] == {"0": first}, nets
     node.configure(all=True)   # idempotent: still one tcp NI
-    assert node.nids() == [nid(node, first)], node.nids()
+    assert node.nids() == [node.nid(first)], node.nids()
 
     node.unconfigure()
     node.configure()
@@ -26,4 +26,4 @@ def run():
 
     node.unload()              # a reload clears the quirk
     node.configure(all=True)
-    assert node.nids() == [nid(node, first)], node.nids()
+    assert node.nids() == [node.nid(first)], node.nids()

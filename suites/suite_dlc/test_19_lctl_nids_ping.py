@@ -4,7 +4,7 @@ a bad NID, a timeout over 120 and no argument exit 22 with their messages."""
 
 import lutf
 
-from dlc_helpers import LNetError, configured, nid
+from dlc_helpers import LNetError, configured
 from lutf.lctl import LCtl
 
 
@@ -13,14 +13,14 @@ def run():
     node.add_net("tcp", "eth0")
     node.add_net("tcp1", "eth1")
     lctl = LCtl(target=lutf.get_target("client"))
-    assert lctl.list_nids() == [nid(node, "eth0"), nid(node, "eth1", "tcp1")], lctl.list_nids()
-    assert lctl.list_nids(all=True) == ["0@lo", nid(node, "eth0"), nid(node, "eth1", "tcp1")]
+    assert lctl.list_nids() == [node.nid("eth0"), node.nid("eth1", "tcp1")], lctl.list_nids()
+    assert lctl.list_nids(all=True) == ["0@lo", node.nid("eth0"), node.nid("eth1", "tcp1")]
 
     other = configured("OSS")
     other.add_net("tcp", ["eth0", "eth1"])
-    target = nid(other, "eth1")
+    target = other.nid("eth1")
     out = node.lctl("ping", target)
-    assert out == "12345-0@lo\n%s\n%s\n" % (nid(other, "eth0"), nid(other, "eth1")), out
+    assert out == "12345-0@lo\n%s\n%s\n" % (other.nid("eth0"), other.nid("eth1")), out
 
     def fails(args, rc, stdout="", stderr=""):
         try:

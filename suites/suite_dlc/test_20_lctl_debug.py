@@ -7,7 +7,7 @@ import re
 
 import lutf
 
-from dlc_helpers import LNetError, configured, nid
+from dlc_helpers import LNetError, configured
 from lutf.lctl import LCtl
 
 DEFAULT = "ioctl neterror warning error emerg ha config console lfsck"
@@ -42,6 +42,6 @@ def run():
     lines = lctl.stop_capture(marker)
     assert lines, "nothing logged after the marker"
     assert all(RECORD.match(line) for line in lines), [l for l in lines if not RECORD.match(l)]
-    assert any("Added LNI %s" % nid(node, "eth0") in line for line in lines), lines
+    assert any("Added LNI %s" % node.nid("eth0") in line for line in lines), lines
     dump = node.lctl("dk")  # the buffer was cleared by the capture
     assert dump.splitlines()[-1].startswith("Debug log: "), dump

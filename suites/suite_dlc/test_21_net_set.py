@@ -3,13 +3,13 @@
 bad net name; with --net it changes the tcp lnd timeout; neither --health nor --conns-per-peer is
 a silent no-op; an unknown option is the cYAML "Invalid option or missing argument" (exit 234)."""
 
-from dlc_helpers import configured, expect_raw, nid
+from dlc_helpers import configured, expect_raw
 
 
 def run():
     node = configured("OSS")
     node.add_net("tcp", "eth0")
-    own = nid(node, "eth0")
+    own = node.nid("eth0")
     node.lnetctl("net", "set", "--nid", own, "--conns-per-peer", "4")
     assert node.ni(own, verbose=1)["lnd tunables"]["conns_per_peer"] == 4
 

@@ -3,7 +3,7 @@ words for values (no/off -> 0, yes/on -> 1), applies globals (max_intf alias), a
 a global section resets numa_range, max_interfaces and discovery; an unreadable file is the cYAML
 "yaml: - builder:" error."""
 
-from dlc_helpers import configured, expect_raw, nid
+from dlc_helpers import configured, expect_raw
 
 
 OLD_STYLE = """net:
@@ -34,7 +34,7 @@ def run():
     node = configured("MDS")
     node.import_config(OLD_STYLE)
     (ni,) = node.nets(verbose=1, net="tcp")[0]["local NI(s)"]
-    assert ni["nid"] == nid(node, "eth0"), ni
+    assert ni["nid"] == node.nid("eth0"), ni
     assert ni["tunables"] == {"peer_timeout": 90, "peer_credits": 12, "peer_buffer_credits": 0, "credits": 128}, ni
     assert node.peer_nids("192.0.2.41@tcp") == ["192.0.2.40@tcp", "192.0.2.41@tcp"], node.peers()
     g = node.globals()

@@ -2,13 +2,13 @@
 `lnetctl ping 0@lo` and `lctl ping 0@lo` succeed, the reply lists the node's own NIDs without 0@lo
 (§3.15, §6: lctl prints 12345-0@lo first), and no 0@lo peer is ever shown (§3.8)."""
 
-from dlc_helpers import configured, nid
+from dlc_helpers import configured
 
 
 def run():
     node = configured("OSS")
     node.add_net("tcp", "eth0")
-    own = nid(node, "eth0")
+    own = node.nid("eth0")
     result = node.lnetctl_raw("ping", "0@lo")
     assert result["rc"] == 0, result
     assert node.ping("0@lo") == [own]

@@ -1,12 +1,7 @@
 """Helpers of the dynamic-discovery suite."""
 
 import lutf
-from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
-
-
-def nid(node, interface, net="tcp"):
-    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
-    return "%s@%s" % (node.address(interface), net)
+from lutf.lnet import LNet, LNetError, peer_nids  # noqa: F401 - re-exported for the scripts
 
 
 def node_on(role, interfaces, net="tcp"):
@@ -15,11 +10,7 @@ def node_on(role, interfaces, net="tcp"):
     node.require_interfaces(len(interfaces))
     node.configure()
     node.add_net(net, interfaces)
-    return node, [nid(node, i, net) for i in interfaces]
-
-
-def peer_nids(peer):
-    return [ni["nid"] for ni in peer["peer ni"]] if peer else []
+    return node, [node.nid(i, net) for i in interfaces]
 
 
 def summary(node):

@@ -5,7 +5,7 @@ and still leaves a non-configured peer; an unparsable NID is "cannot parse NID" 
 
 import lutf._yaml as yaml
 
-from dd_helpers import nid, node_on, peer_nids, summary
+from dd_helpers import node_on, peer_nids, summary
 
 
 def run():
@@ -18,7 +18,7 @@ def run():
 
     # The server gains an NI: a forced discovery brings the peer record up to date.
     server.add_net("tcp", "eth1")
-    s1 = nid(server, "eth1")
+    s1 = server.nid("eth1")
     assert client.discover(s0, force=True) == [s0, s1]
     assert peer_nids(client.peer(s0)) == [s0, s1], client.peers()
 

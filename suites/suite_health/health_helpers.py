@@ -4,11 +4,6 @@ import lutf
 from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
 
 
-def nid(node, interface, net="tcp"):
-    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
-    return "%s@%s" % (node.address(interface), net)
-
-
 def pair(client_interfaces=("eth0",), server_interfaces=("eth0",)):
     """client1 and oss1 configured on tcp; returns (client, client NIDs, server, server NIDs)."""
     client = LNet(target=lutf.get_target("client"))
@@ -17,7 +12,7 @@ def pair(client_interfaces=("eth0",), server_interfaces=("eth0",)):
         node.require_interfaces(len(interfaces))
         node.configure()
         node.add_net("tcp", list(interfaces))
-    return (client, [nid(client, i) for i in client_interfaces], server, [nid(server, i) for i in server_interfaces])
+    return (client, [client.nid(i) for i in client_interfaces], server, [server.nid(i) for i in server_interfaces])
 
 
 def peer_ni(node, nid, verbose=2):
@@ -27,7 +22,7 @@ def peer_ni(node, nid, verbose=2):
     for ni in peer["peer ni"]:
         if ni["nid"] == nid:
             return ni
-    raise AssertionError("peer of %s lacks NI %s: %r" % (nid, nid, peer))
+    raise AssertionError("%s: the peer holding %s does not list it as a peer NI: %r" % (node.target, nid, peer))
 
 
 def peer_health(node, nid):
@@ -38,12 +33,13 @@ def ping_fails(node, nid, timeout=2, errno=-110):
     """Pings ``nid``, which must fail: exit 255 and, for a message lost on the way, errno -110
     "Connection timed out" (LNET.md §3.15); ``errno=None``: any failure (a local NI down, whose
     errno LNET.md does not give)."""
-    import lutf._yaml as yaml
-    result = node.lnetctl_raw("ping", nid, "--timeout", timeout)
-    assert result["rc"] == 255, "ping %s from %s worked: %r" % (nid, node.target, result)
-    failure = yaml.load(result["stdout"])["manage"][0]
-    if errno is None:
-        assert failure["errno"] < 0 and failure["descr"].startswith("failed to ping %s: " % nid), failure
-    else:
-        assert failure["errno"] == errno and failure["descr"] == "failed to ping %s: Connection timed out" % nid, failure
-    return failure
+    try:
+        node.ping(nid, timeout=timeout)
+    except LNetError as failure:
+        assert failure.rc == 255, failure
+        if errno is None:
+            assert failure.errno < 0 and failure.descr.startswith("failed to ping %s: " % nid), failure
+        else:
+            assert failure.errno == errno and failure.descr == "failed to ping %s: Connection timed out" % nid, failure
+        return failure
+    raise AssertionError("ping %s from %s worked" % (nid, node.target))

@@ -4,7 +4,7 @@ show lists the rules with `*` shown as <?> and `*@tcp` as 255.255.255.255@tcp, L
 
 import lutf
 
-from health_helpers import LNet, nid
+from health_helpers import LNet
 
 
 def run():
@@ -17,7 +17,7 @@ def run():
         node.add_delay_rule("*", "*", latency=1, rate=5)
         node.set_global("discovery", 0)
         node.set_global("health_sensitivity", 500)
-        node.set_ni_health(nid(node, "eth0"), 10)
+        node.set_ni_health(node.nid("eth0"), 10)
         node.set_link("eth1", False)
         (drop,) = node.drop_rules()
         assert (drop["rule_type"], drop["fa_src"], drop["fa_dst"], drop["da_rate"]) == (
@@ -26,4 +26,4 @@ def run():
         assert (delay["rule_type"], delay["fa_src"], delay["fa_dst"], delay["la_latency"], delay["la_rate"]) == (
             "delay", "<?>", "<?>", 1, 5), delay
         assert node.globals()["discovery"] == 0
-        assert node.ni(nid(node, "eth0"))["health stats"]["health value"] == 10
+        assert node.ni(node.nid("eth0"))["health stats"]["health value"] == 10

@@ -5,7 +5,7 @@ server still pings a third node)."""
 
 import lutf
 
-from health_helpers import LNet, nid, pair, ping_fails
+from health_helpers import LNet, pair, ping_fails
 
 
 def run():
@@ -13,7 +13,7 @@ def run():
     third = LNet(target=lutf.get_target("MDS"))
     third.configure()
     third.add_net("tcp", "eth0")
-    m0 = nid(third, "eth0")
+    m0 = third.nid("eth0")
 
     server.add_drop_rule(c0, "*", rate=1)
     ni_before = server.ni(s0, verbose=1)["statistics"]

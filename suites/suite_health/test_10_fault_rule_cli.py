@@ -5,7 +5,7 @@ without rules."""
 
 import lutf
 
-from health_helpers import LNet, LNetError, nid
+from health_helpers import LNet, LNetError
 from lutf.lctl import LCtl
 
 
@@ -18,7 +18,7 @@ def run():
     node = LNet(target=target)
     node.configure()
     node.add_net("tcp", "eth0")
-    s0 = nid(node, "eth0")
+    s0 = node.nid("eth0")
 
     r = raw(node, "drop", "add", "-s", "*", "-d", "*", "-r", "2", "-i", "3")
     assert r["rc"] == 255 and r["stderr"] == (

@@ -1,12 +1,7 @@
 """Helpers of the multi-rail suite: nodes with several NIs on one net, NI counters."""
 
 import lutf
-from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
-
-
-def nid(node, interface, net="tcp"):
-    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
-    return "%s@%s" % (node.address(interface), net)
+from lutf.lnet import LNet, LNetError, peer_nids  # noqa: F401 - re-exported for the scripts
 
 
 def multi_rail_node(role, net="tcp", count=2):
@@ -15,21 +10,17 @@ def multi_rail_node(role, net="tcp", count=2):
     interfaces = node.require_interfaces(count)
     node.configure()
     node.add_net(net, interfaces)
-    return node, [nid(node, i, net) for i in interfaces]
+    return node, [node.nid(i, net) for i in interfaces]
 
 
 def single_rail_node(role, net="tcp", interface="eth0"):
     node = LNet(target=lutf.get_target(role))
     node.configure()
     node.add_net(net, interface)
-    return node, nid(node, interface, net)
+    return node, node.nid(interface, net)
 
 
 def ni_counts(node, nid):
     """(send_count, recv_count) of local NI ``nid``."""
     stats = node.ni(nid, verbose=1)["statistics"]
     return stats["send_count"], stats["recv_count"]
-
-
-def peer_nids(peer):
-    return [ni["nid"] for ni in peer["peer ni"]] if peer else []

@@ -5,7 +5,7 @@ both, the primary's net first."""
 
 import lutf
 
-from mr_helpers import LNet, multi_rail_node, nid, peer_nids, single_rail_node
+from mr_helpers import LNet, multi_rail_node, peer_nids, single_rail_node
 
 
 def run():
@@ -24,7 +24,7 @@ def run():
     other.add_net("tcp", eth0)
     other.add_net("tcp1", eth1)
     client.add_net("tcp1", "eth1")
-    m0, m1 = nid(other, eth0, "tcp"), nid(other, eth1, "tcp1")
+    m0, m1 = other.nid(eth0, "tcp"), other.nid(eth1, "tcp1")
     client.discover(m1)
     peer = client.peer(m1)
     assert peer["Multi-Rail"] is True and peer["primary nid"] == m0 and peer_nids(peer) == [m0, m1], peer

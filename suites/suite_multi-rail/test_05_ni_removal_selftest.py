@@ -25,7 +25,12 @@ def run():
 
     worker = threading.Thread(target=traffic)
     worker.start()
-    time.sleep(0.8)
+    # Remove the NI once traffic has reached the server (its first stat sample), not before.
+    deadline = time.monotonic() + 20
+    while ni_counts(server, s0)[1] <= before[1] and worker.is_alive():
+        assert time.monotonic() < deadline, "no selftest traffic reached %s within 20 s" % s0
+        time.sleep(0.05)
+    assert worker.is_alive(), "selftest ended before the NI could be removed under traffic: %r" % result
     server.del_net("tcp", "eth1")
     worker.join(30)
     assert not worker.is_alive(), "selftest did not finish"

@@ -4,7 +4,7 @@ ping still works), and the first route shows state down."""
 
 import lutf
 
-from topology import LNet, nid, route
+from topology import LNet, route
 
 
 def counters(node, ni_nid):
@@ -26,12 +26,12 @@ def run():
         router.add_net("tcp", "eth0")
         router.add_net("tcp1", "eth1")
         router.set_routing(True)
-    gw1, gw2 = nid(first, "eth0"), nid(second, "eth0")
+    gw1, gw2 = first.nid("eth0"), second.nid("eth0")
     client.add_route("tcp1", gw1, priority=0)
     client.add_route("tcp1", gw2, priority=1)
-    server.add_route("tcp", nid(first, "eth1", "tcp1"), priority=0)
-    server.add_route("tcp", nid(second, "eth1", "tcp1"), priority=1)
-    target = nid(server, "eth1", "tcp1")
+    server.add_route("tcp", first.nid("eth1", "tcp1"), priority=0)
+    server.add_route("tcp", second.nid("eth1", "tcp1"), priority=1)
+    target = server.nid("eth1", "tcp1")
 
     before1, before2 = counters(first, gw1), counters(second, gw2)
     for _ in range(3):

@@ -8,11 +8,6 @@ import lutf
 from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the scripts
 
 
-def nid(node, interface, net="tcp"):
-    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
-    return "%s@%s" % (node.address(interface), net)
-
-
 class Topology:
     """The three nodes configured (nets only: no routes, routing off). Attributes: ``client``,
     ``router``, ``server`` (LNet proxies) and their NIDs ``client_nid`` (tcp), ``router_tcp``,
@@ -30,10 +25,10 @@ class Topology:
         self.router.add_net("tcp", "eth0")
         self.router.add_net("tcp1", "eth1")
         self.server.add_net("tcp1", "eth1")
-        self.client_nid = nid(self.client, "eth0", "tcp")
-        self.router_tcp = nid(self.router, "eth0", "tcp")
-        self.router_tcp1 = nid(self.router, "eth1", "tcp1")
-        self.server_nid = nid(self.server, "eth1", "tcp1")
+        self.client_nid = self.client.nid("eth0", "tcp")
+        self.router_tcp = self.router.nid("eth0", "tcp")
+        self.router_tcp1 = self.router.nid("eth1", "tcp1")
+        self.server_nid = self.server.nid("eth1", "tcp1")
 
     def add_routes(self):
         """Routes both ways through the router (the server needs one back to tcp)."""
@@ -59,10 +54,11 @@ def route(node, net):
 
 
 def ping_failure(node, nid):
-    """Pings ``nid``, which must fail (exit 255); returns the manage: failure block."""
-    result = node.lnetctl_raw("ping", nid, "--timeout", "2")
-    assert result["rc"] == 255, "ping %s from %s worked: %r" % (nid, node.target, result)
-    import lutf._yaml as yaml
-    failure = yaml.load(result["stdout"])["manage"][0]
-    assert failure["descr"].startswith("failed to ping %s: " % nid) and failure["errno"] < 0, failure
-    return failure
+    """Pings ``nid``, which must fail (exit 255, a ``manage:`` failure); returns the LNetError."""
+    try:
+        node.ping(nid, timeout=2)
+    except LNetError as failure:
+        assert failure.rc == 255 and failure.errno < 0, failure
+        assert failure.descr.startswith("failed to ping %s: " % nid), failure
+        return failure
+    raise AssertionError("ping %s from %s worked" % (nid, node.target))

@@ -5,11 +5,6 @@ from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the script
 from lutf.selftest import Selftest  # noqa: F401 - re-exported for the scripts
 
 
-def nid(node, interface, net="tcp"):
-    """The NID an NI of ``net`` on ``interface`` of ``node`` (an LNet) has (LNET.md §4.2)."""
-    return "%s@%s" % (node.address(interface), net)
-
-
 def on_tcp(*roles, interface="eth0"):
     """The agents ``roles`` configured on tcp (``interface``); returns [(node, NID)]."""
     out = []
@@ -17,7 +12,7 @@ def on_tcp(*roles, interface="eth0"):
         node = LNet(target=lutf.get_target(role))
         node.configure()
         node.add_net("tcp", interface)
-        out.append((node, nid(node, interface)))
+        out.append((node, node.nid(interface)))
     return out
 
 

@@ -5,7 +5,7 @@ receives nothing."""
 
 import lutf
 
-from st_helpers import LNet, Selftest, counters, nid
+from st_helpers import LNet, Selftest, counters
 
 
 def run():
@@ -20,9 +20,9 @@ def run():
     router.add_net("tcp", "eth0")
     router.add_net("tcp1", "eth1")
     server.add_net("tcp1", "eth1")
-    c0, s0 = nid(client, "eth0"), nid(server, "eth1", "tcp1")
-    client.add_route("tcp1", nid(router, "eth0"))
-    server.add_route("tcp", nid(router, "eth1", "tcp1"))
+    c0, s0 = client.nid("eth0"), server.nid("eth1", "tcp1")
+    client.add_route("tcp1", router.nid("eth0"))
+    server.add_route("tcp", router.nid("eth1", "tcp1"))
     router.set_routing(True)
 
     before = counters(server, s0)

@@ -5,7 +5,7 @@ import time
 
 import lutf
 
-TIMEOUT = 1
+TIMEOUT = 3
 
 
 def record_and_sleep(path):

@@ -11,4 +11,5 @@ def run():
     names = [a.name for a in lutf.agents()]
     assert "client1" not in names, names
     for name in names:
-        assert lutf.call(name, hello) == name
+        got = lutf.call(name, hello)
+        assert got == name, "%s answered %r" % (name, got)

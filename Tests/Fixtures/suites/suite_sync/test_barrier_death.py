@@ -31,7 +31,10 @@ def run(params):
     results = {}
 
     def wait(node):
-        results[node.name] = Party(target=node).wait([w.name for w in waiters] + [victim.name], params["marker"])
+        try:
+            results[node.name] = Party(target=node).wait([w.name for w in waiters] + [victim.name], params["marker"])
+        except Exception as error:  # reported below
+            results[node.name] = {"broken": None, "error": repr(error)}
 
     threads = [threading.Thread(target=wait, args=(n,)) for n in waiters]
     for t in threads:
@@ -41,7 +44,7 @@ def run(params):
     with open(params["marker"] + ".broken", "w") as f:
         f.write("\n".join(str(r.get("at", "")) for r in results.values()))
     for node in waiters:
-        broken = results[node.name]["broken"]
+        broken = results.get(node.name, {}).get("broken")
         # Killed while waiting ("died"), or just before its peers arrived ("is dead").
         assert broken and victim.name in broken and ("died" in broken or "is dead" in broken), results
     return {"status": "PASS", "results": results}

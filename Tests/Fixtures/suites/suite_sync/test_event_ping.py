@@ -1,5 +1,7 @@
 """Node A configures LNet, then sets an event; node B waits on it and then pings A."""
 
+import threading
+
 import lutf
 from lutf.lnet import LNet
 
@@ -22,13 +24,18 @@ class Side(lutf.BaseTest):
 
 def run():
     a, b = lutf.require_agents(2)
-    import threading
-
     result = {}
-    waiter = threading.Thread(target=lambda: result.update(Side(target=b).wait_then_ping()))
+
+    def wait():
+        try:
+            result.update(Side(target=b).wait_then_ping())
+        except Exception as error:  # reported below
+            result["error"] = repr(error)
+
+    waiter = threading.Thread(target=wait)
     waiter.start()
     assert not lutf.event("a-configured").is_set()
     nid = Side(target=a).configure_and_signal()
     waiter.join(30)
-    assert result.get("pinged") == nid, result
+    assert "error" not in result and result.get("pinged") == nid, result
     assert nid in result["reply"], result
