@@ -48,7 +48,7 @@ public final class Agent: Service, Sendable {
     public var info: Value {
         [
             "name": .string(settings.name), "role": .string(settings.role), "hostname": .string(HostInfo.hostname),
-            "pid": .int(HostInfo.pid), "software": .string("lutf \(LUTFDefaults.version)"),
+            "pid": .int(HostInfo.pid), "software": .string(LUTFDefaults.software),
             "lnet": .string(settings.lnetBackend),
             "interfaces": .list(networkInterfaces.map(\.value)),
         ]
@@ -130,7 +130,7 @@ public final class Agent: Service, Sendable {
         try await channel.executeThenClose { inbound, _ in
             let identity = AgentIdentity(
                 name: settings.name, role: settings.role, hostname: HostInfo.hostname, pid: HostInfo.pid,
-                instance: instance, software: "lutf \(LUTFDefaults.version)",
+                instance: instance, software: LUTFDefaults.software,
                 interfaces: networkInterfaces, address: "")
             try await channel.channel.writeAndFlush(Message(.register, ["register": identity.registration]))
             var messages = inbound.makeAsyncIterator()
@@ -169,7 +169,14 @@ public final class Agent: Service, Sendable {
                     case .rpcRequest:
                         group.addTask {
                             let response = await self.answer(message.body)
-                            channel.channel.writeAndFlush(response, promise: nil)
+                            do {
+                                try await channel.channel.writeAndFlush(response)
+                            } catch let error as LUTFError {
+                                // Too large to send: the caller gets why, not a timeout.
+                                let failure = RPC.response(
+                                    to: message.body, from: self.settings.name, result: .failure(error))
+                                channel.channel.writeAndFlush(failure, promise: nil)
+                            }
                         }
                     case .rpcResponse:
                         rpc.deliver(message.body)

@@ -82,8 +82,7 @@ public struct Benchmark: Sendable {
     private func waitForAgents(_ names: [String], master: Master) async throws {
         let start = Monotonic.nanoseconds()
         while true {
-            var missing = 0
-            for name in names where await !master.registry.isAlive(name) { missing += 1 }
+            let missing = await master.registry.notAlive(names).count
             if missing == 0 { return }
             if Monotonic.secondsSince(start) > 60 {
                 throw LUTFError(.timeout, "\(missing) of \(names.count) agents did not join within 60 s")

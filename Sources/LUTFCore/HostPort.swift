@@ -57,4 +57,6 @@ public enum LUTFDefaults {
     public static let maxFrameBytes = 16 << 20
     /// The LUTF version reported by `--version` and in handshakes.
     public static let version = "0.1.0"
+    /// How this LUTF names itself to its peers and in `status`.
+    public static let software = "lutf \(version)"
 }

@@ -47,12 +47,13 @@ public final class LogRing: Sendable {
     public func append(_ line: String) {
         lines.withLock {
             $0.append(line)
-            if $0.count > capacity { $0.removeFirst($0.count - capacity) }
+            // Trim in batches: removing the first line on every append would copy the ring each time.
+            if $0.count >= 2 * capacity { $0.removeFirst($0.count - capacity) }
         }
     }
 
     /// The kept lines, oldest first.
-    public var text: String { lines.withLock { $0.joined() } }
+    public var text: String { lines.withLock { $0.suffix(capacity).joined() } }
 }
 
 /// Where log lines go; writes are serialised so lines from several threads never interleave.

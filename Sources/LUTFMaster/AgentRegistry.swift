@@ -107,6 +107,18 @@ public actor AgentRegistry {
         entries.values.filter { $0.deadReason == nil }.map(\.link)
     }
 
+    /// Why each dead agent died, by name.
+    public func deadReasons() -> [String: String] {
+        var reasons: [String: String] = [:]
+        for (name, entry) in entries { if let reason = entry.deadReason { reasons[name] = reason } }
+        return reasons
+    }
+
+    /// Those of `names` that are not registered and alive (for waits until agents join).
+    public func notAlive(_ names: [String]) -> [String] {
+        names.filter { !isAlive($0) }
+    }
+
     /// Whether `name` is registered and alive.
     public func isAlive(_ name: String) -> Bool {
         entries[name].map { $0.deadReason == nil } ?? false

@@ -289,7 +289,7 @@ public final class Master: Service, Sendable {
                 "name": .string(settings.name), "address": .string(bound.current?.description ?? ""),
                 "uptime": .double((Monotonic.secondsSince(startedAt) * 10).rounded() / 10),
                 "heartbeat_interval": .double(settings.heartbeatInterval),
-                "software": .string("lutf \(LUTFDefaults.version)"),
+                "software": .string(LUTFDefaults.software),
             ],
             "agents": .list(agents.map(\.value)),
         ]

@@ -30,10 +30,7 @@ extension ScriptBroker {
             let parties = request["parties"]?.listValue?.compactMap(\.stringValue)
             let count = request["count"]?.intValue ?? parties?.count ?? 0
             guard count > 0 else { throw LUTFError(.usage, "barrier: parties must be a list of agents or a count > 0") }
-            var dead: [String: String] = [:]
-            for status in await master.registry.snapshot() where status.state == .dead {
-                dead[status.name] = status.deadReason ?? "dead"
-            }
+            let dead = await master.registry.deadReasons()
             return try await hub.arrive(
                 try name(request), caller: caller, parties: parties, count: count, timeout: timeout(request),
                 scope: scope(session), dead: dead)

@@ -259,8 +259,7 @@ public enum RunController {
     {
         let start = Monotonic.nanoseconds()
         while true {
-            var missing: [String] = []
-            for name in names where await !master.registry.isAlive(name) { missing.append(name) }
+            let missing = await master.registry.notAlive(names)
             if missing.isEmpty { return }
             let exited = processes.filter { $0.exitStatus != nil && missing.contains($0.name) }
             if !exited.isEmpty || Monotonic.secondsSince(start) > timeout {

@@ -19,11 +19,18 @@ final class JSONLineHandler: ChannelDuplexHandler {
 
     static let maxLine = 256 << 20
     private var buffer = ByteBuffer()
+    /// Readable bytes already searched for a newline (a long line arrives in many reads).
+    private var scanned = 0
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         buffer.writeBuffer(&incoming)
-        while let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+        while true {
+            guard let newline = buffer.readableBytesView.dropFirst(scanned).firstIndex(of: UInt8(ascii: "\n")) else {
+                scanned = buffer.readableBytes
+                break
+            }
+            scanned = 0
             let length = newline - buffer.readerIndex
             let line = buffer.readBytes(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
@@ -41,7 +48,8 @@ final class JSONLineHandler: ChannelDuplexHandler {
                 LUTFError(.protocolViolation, "local channel: line longer than \(Self.maxLine) bytes"))
             context.close(promise: nil)
         }
-        buffer.discardReadBytes()
+        // Compact only when it is cheap or worth it, not by copying a long partial line on every read.
+        if buffer.readableBytes == 0 || buffer.readerIndex > 1 << 20 { buffer.discardReadBytes() }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

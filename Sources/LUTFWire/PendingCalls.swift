@@ -70,8 +70,14 @@ public final class PendingCalls: Sendable {
                 }
                 if !stillPending { timer.cancel() }
                 send(id).whenFailure { [self] error in
-                    complete(
-                        id, .failure(LUTFError(.agentDead, "cannot send to \(peerName): connection lost (\(error))")))
+                    // A message refused before it left (too large) is that call's error alone.
+                    if let error = error as? LUTFError, error.code == .usage {
+                        complete(id, .failure(LUTFError(.usage, "cannot send to \(peerName): \(error.message)")))
+                    } else {
+                        complete(
+                            id,
+                            .failure(LUTFError(.agentDead, "cannot send to \(peerName): connection lost (\(error))")))
+                    }
                 }
             }
         } onCancel: {

@@ -110,7 +110,7 @@ public final class WireHandler: ChannelDuplexHandler {
                     [
                         "hello": [
                             "protocol": .int(Int(FrameHeader.protocolVersion)), "nonce": .string(Hex.encode(nonce)),
-                            "software": .string("lutf \(LUTFDefaults.version)"),
+                            "software": .string(LUTFDefaults.software),
                         ]
                     ]), promise: nil)
             context.flush()
@@ -281,6 +281,16 @@ public final class WireHandler: ChannelDuplexHandler {
 
     private func writeFrame(_ context: ChannelHandlerContext, _ message: Message, promise: EventLoopPromise<Void>?) {
         let body = JSONText.encode(message.body)
+        // The peer would refuse it and drop the connection (and everything in flight on it):
+        // fail just this message, with the reason.
+        if case .established = state, body.count > settings.maxFrameBytes {
+            promise?.fail(
+                LUTFError(
+                    .usage,
+                    "a \(message.type) of \(body.count) bytes is over the \(settings.maxFrameBytes)-byte frame limit (max_frame)"
+                ))
+            return
+        }
         var buffer = context.channel.allocator.buffer(capacity: FrameHeader.size + body.count + FrameHeader.macSize)
         sender.seal(typeCode: message.type.rawValue, body: body, into: &buffer)
         context.write(wrapOutboundOut(buffer), promise: promise)

@@ -85,6 +85,24 @@ struct RPCTests {
         }
     }
 
+    @Test("a message over the frame limit fails only its call, with the reason; the agent stays")
+    func oversized() async throws {
+        try await withTestCluster { cluster in
+            try await cluster.withInProcessMaster { master in
+                try await cluster.startAgent("oss1")
+                let big = Value.string(String(repeating: "x", count: 17 << 20))
+                await #expect {
+                    _ = try await master.callFunction("oss1", "echo", ["data": big], timeout: 30)
+                } throws: { error in
+                    let e = error as? LUTFError
+                    return e?.code == .usage && e!.message.contains("over the 16777216-byte frame limit")
+                }
+                #expect(try await master.callFunction("oss1", "echo", "ok", timeout: 5) == "ok")
+                #expect(await master.registry.isAlive("oss1"))
+            }
+        }
+    }
+
     @Test("an agent killed during a call fails the call at once, naming the agent")
     func deathDuringCall() async throws {
         try await withTestCluster { cluster in
