@@ -273,7 +273,10 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         fields["parameters"] = ["args": request["args"] ?? [], "kwargs": request["kwargs"] ?? [:]]
         if let run = run(of: session)?.id { fields["run"] = .string(run) }
         if let session { fields["test"] = .string(session.id) }
-        let timeout = request["timeout"]?.doubleValue ?? session?.remaining ?? 300
+        // A call bounded only by its test's deadline ends a second after it, so the test's own
+        // deadline fires first: the test is recorded "timed out" and torn down, not failed with
+        // the call's timeout.
+        let timeout = request["timeout"]?.doubleValue ?? session.map { $0.remaining + 1 } ?? 300
         session?.called(target)
         let what = Self.describe(type: type, request: request)
         let start = Monotonic.nanoseconds()
