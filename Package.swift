@@ -24,6 +24,7 @@ let package = Package(
             name: "lutf",
             dependencies: [
                 "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFAgent", "LUTFSuites", "LUTFLaunch", "LUTFBench", "LNetSim",
+                "LUTFVM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,6 +96,18 @@ let package = Package(
             name: "LUTFLaunch",
             dependencies: [
                 "LUTFCore", "LUTFSuites",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "LUTFVM",
+            dependencies: [
+                "LUTFCore", "LUTFSuites",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

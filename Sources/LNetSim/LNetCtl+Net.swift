@@ -68,14 +68,13 @@ extension LNetCtl {
     }
 
     mutating func lnetUnconfigure(_ args: [String]) throws -> Int {
-        try node.modify { state in
-            if state.lst.session != nil {
-                // The selftest module holds LNet, as a mounted Lustre would.
-                return
-            }
+        let busy = try node.modify { state -> Bool in
+            // The selftest module holds LNet, as a mounted Lustre would.
+            if state.selftestLoaded || state.lst.session != nil { return true }
             state.unconfigure()
+            return false
         }
-        if node.load().lst.session != nil {
+        if busy {
             out.stderr += YAMLPrinter.libyamlError(
                 op: "configure", object: "lnet", errno: -16, descr: "LNet configure error: Object busy")
             return -16

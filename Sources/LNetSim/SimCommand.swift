@@ -10,7 +10,8 @@ public enum SimCommand {
         usage: lutf sim TOOL [ARGS...]  run a simulated tool: lnetctl, lctl or lst
                lutf sim link IF up|down  take a simulated interface down or up
                lutf sim link --all up    bring every interface of this node up
-               lutf sim unload           unload simulated LNet (forget all state)
+               lutf sim unload [MODULE]  unload simulated LNet (forget all state), or a module
+               lutf sim load MODULE      load a module (lnet_selftest holds LNet up, as modprobe does)
                lutf sim tools DIR        make DIR/lnetctl, DIR/lctl, DIR/lst links
 
         Invoking the lutf binary under the name lnetctl, lctl or lst runs that tool.
@@ -57,7 +58,17 @@ public enum SimCommand {
                 try node.setLink(rest[0] == "--all" ? nil : rest[0], up: rest[1] == "up")
                 return 0
             case "unload":
-                try SimNode.fromEnvironment(ProcessInfo.processInfo.environment).unload(bringLinksUp: false)
+                let node = try SimNode.fromEnvironment(ProcessInfo.processInfo.environment)
+                if args.count > 1 {
+                    for module in args.dropFirst() { try node.unloadModule(module) }
+                } else {
+                    try node.unload(bringLinksUp: false)
+                }
+                return 0
+            case "load":
+                guard args.count > 1 else { throw LUTFError(.usage, "usage: lutf sim load MODULE...") }
+                let node = try SimNode.fromEnvironment(ProcessInfo.processInfo.environment)
+                for module in args.dropFirst() { try node.loadModule(module) }
                 return 0
             case "tools":
                 guard args.count == 2 else { throw LUTFError(.usage, "usage: lutf sim tools DIR") }

@@ -163,6 +163,29 @@ public struct SimNode: Sendable {
         }
     }
 
+    /// Loads a module, as `modprobe MODULE` does on a real node: only lnet_selftest changes
+    /// anything (the simulator's LNet and LNDs are always there).
+    public func loadModule(_ module: String) throws {
+        guard module.replacingOccurrences(of: "-", with: "_") == "lnet_selftest" else { return }
+        try modify { $0.selftestLoaded = true }
+    }
+
+    /// Unloads a module, as `rmmod MODULE` does: lnet_selftest (its session goes with it), or
+    /// LNet itself (lnet, an LND, libcfs: like ``unload(bringLinksUp:)``, links stay as they are).
+    public func unloadModule(_ module: String) throws {
+        switch module.replacingOccurrences(of: "-", with: "_") {
+        case "lnet_selftest":
+            try modify { state in
+                state.selftestLoaded = false
+                state.lst = LSTConsole()
+            }
+        case "lnet", "libcfs", "ksocklnd", "ko2iblnd", "kkfilnd", "kgnilnd":
+            try unload(bringLinksUp: false)
+        default:
+            break
+        }
+    }
+
     // MARK: Interfaces
 
     /// The node's interfaces now: simulated ones (minus those taken down), or the real ones

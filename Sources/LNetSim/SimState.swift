@@ -28,6 +28,10 @@ public struct SimState: Codable, Sendable {
     public var debugMask: UInt32 = DebugLog.defaultMask
     public var debugLog: [DebugRecord] = []
     public var lst = LSTConsole()
+    /// Whether the lnet_selftest module is loaded (`lutf sim load lnet_selftest`, what
+    /// `modprobe lnet_selftest` does on a real node): it holds LNet, so `lnet unconfigure` fails
+    /// with EBUSY until it is unloaded, with or without a session.
+    public var selftestLoaded = false
 
     public init() {}
 

@@ -29,9 +29,11 @@ public final class Agent: Service, Sendable {
     }
 
     /// This node's interfaces: on a simulated node loopback and its simulated interfaces that
-    /// are up, else the real ones.
+    /// are up, else the real ones; only those of ``AgentSettings/interfaces`` when it names any.
     public var networkInterfaces: [NetworkInterface] {
-        simulatedLNet?.interfaces ?? NetworkInterface.discover()
+        let all = simulatedLNet?.interfaces ?? NetworkInterface.discover()
+        guard !settings.interfaces.isEmpty else { return all }
+        return all.filter { $0.isLoopback || settings.interfaces.contains($0.name) }
     }
 
     /// The simulator behind this node's LNet tools, if its LNet is simulated.
@@ -122,11 +124,22 @@ public final class Agent: Service, Sendable {
         }
     }
 
-    /// One connection's life. Returns whether the agent got registered (so backoff starts over).
+    /// One connection's life. Returns whether the agent got registered (so backoff starts over,
+    /// or, with `--exit-with-master`, the agent ends): a connection that fails after registration,
+    /// however it fails (closed, reset, timed out), returns `true`.
     private func connectAndServe() async throws -> Bool {
         let channel = try await WireClient.connect(
             to: settings.master, key: settings.key, settings: settings.wire, logger: logger)
-        var wasRegistered = false
+        let registered = OneShot<Void>()
+        do {
+            try await serve(channel, registered: registered)
+        } catch  where registered.current != nil {
+            logger.warning("connection to master \(settings.master) lost: \(WireClient.describe(error))")
+        }
+        return registered.current != nil
+    }
+
+    private func serve(_ channel: WireChannel, registered: OneShot<Void>) async throws {
         try await channel.executeThenClose { inbound, _ in
             let identity = AgentIdentity(
                 name: settings.name, role: settings.role, hostname: HostInfo.hostname, pid: HostInfo.pid,
@@ -150,7 +163,7 @@ public final class Agent: Service, Sendable {
             let masterName = accepted["master"]?.stringValue ?? "master"
             let rpc = RPCEndpoint(channel: channel.channel, localName: settings.name, peerName: masterName)
             session.withLock { $0 = rpc }
-            wasRegistered = true
+            registered.succeed(())
             logger.info("registered with master \(settings.master) (heartbeat \(interval) s)")
             let lastAck = LastHeard()
             defer {
@@ -194,7 +207,6 @@ public final class Agent: Service, Sendable {
             }
             logger.warning("connection to master \(settings.master) closed")
         }
-        return wasRegistered
     }
 
     /// Sends heartbeats every `interval`; throws when the master has not acknowledged for longer

@@ -20,6 +20,9 @@ public struct AgentSettings: Sendable {
     /// Exit when the connection to the master ends instead of reconnecting (agents of a cluster
     /// that one `lutf run` owns).
     public var exitWithMaster = false
+    /// The interfaces tests may use (loopback is always reported); empty: every interface.
+    /// A node's management network stays out of the tests this way.
+    public var interfaces: [String] = []
 
     public init(master: HostPort, name: String, role: String, key: ClusterKey) {
         self.master = master

@@ -3,6 +3,7 @@ import LNetSim
 import LUTFCore
 import OrderedCollections
 import Subprocess
+import Synchronization
 import SystemPackage
 
 /// What an agent does to its node's LNet without Python, for the test runner: `mark` (the
@@ -38,22 +39,92 @@ public struct NodeLNet: AgentCallHandler {
         }
     }
 
-    /// The clean slate. A simulated node is unloaded and its interfaces brought back up; a
-    /// real one has LNet unconfigured (a failure, e.g. EBUSY while Lustre is mounted, is an
-    /// error: the test would not start from a clean slate) and its drop and delay rules reset.
+    /// The clean slate. A simulated node is unloaded and its interfaces brought back up. A real
+    /// one is brought to the same state: interfaces a test took down brought back up, drop and
+    /// delay rules reset, lnet_selftest unloaded,
+    /// LNet unconfigured, and every global setting at its default again: when any of lnet's
+    /// module parameters (where `lnetctl set` keeps the globals) differs from what it was right
+    /// after lnet was last loaded, the LNDs and lnet are unloaded and lnet is loaded again
+    /// (libcfs stays, with its debug log). A failure (EBUSY while Lustre is mounted, a module in
+    /// use) is an error: the test would not start from a clean slate.
+    ///
+    /// The rules are reset only while LNet is configured, before it is unconfigured: `lctl
+    /// net_drop_reset` on an unconfigured LNet dereferences a NULL pointer in
+    /// lnet_drop_rule_reset (seen on 6.1 with lustre c881f8eb) and the next call locks up the CPU.
     func clean(simulated: SimulatedLNet?, tools: ToolRunner) async throws -> Value {
         if let simulated {
             try simulated.node.unload(bringLinksUp: true)
             return "simulated"
         }
-        let unconfigure = await tools.run("lnetctl", ["lnet", "unconfigure"])
-        if unconfigure.missing { return "no lnetctl" }
-        if let problem = unconfigure.problem { throw LUTFError(.failure, problem) }
-        for rule in ["net_drop_reset", "net_delay_reset"] {
-            if let problem = await tools.run("lctl", [rule]).problem { throw LUTFError(.failure, problem) }
+        let loaded = { (module: String) in FileManager.default.fileExists(atPath: "/sys/module/\(module)") }
+        var done: [String] = []
+        func reload() async throws {
+            let modules = loaded("lnet") ? Self.lnds.filter(loaded) + ["lnet"] : []
+            if !modules.isEmpty, let problem = await tools.process("rmmod", modules).problem {
+                throw LUTFError(.failure, problem)
+            }
+            if let problem = await tools.process("modprobe", ["lnet"]).problem { throw LUTFError(.failure, problem) }
+            Self.defaults.withLock { $0 = Self.parameters() }
+            done.append(modules.isEmpty ? "lnet loaded" : "\(modules.joined(separator: ", ")) reloaded")
         }
-        return "unconfigured"
+        // Interfaces a test took down come back up: those that were up at the first clean slate.
+        let interfaces = NetworkInterface.discover().filter { !$0.isLoopback }
+        let wereUp = Self.upInterfaces.withLock { known in
+            if known == nil { known = Set(interfaces.filter(\.isUp).map(\.name)) }
+            return known!
+        }
+        for interface in interfaces where !interface.isUp && wereUp.contains(interface.name) {
+            if let problem = await tools.process("ip", ["link", "set", interface.name, "up"]).problem {
+                throw LUTFError(.failure, problem)
+            }
+            done.append("\(interface.name) brought up")
+        }
+        guard loaded("lnet") else {
+            guard FileManager.default.isExecutableFile(atPath: Command.which("lnetctl")) else { return "no lnetctl" }
+            try await reload()
+            return .string(done.joined(separator: "; "))
+        }
+        // lnet_selftest holds LNet up: `lnet unconfigure` fails with EBUSY while it is loaded.
+        if loaded("lnet_selftest") {
+            if let problem = await tools.process("rmmod", ["lnet_selftest"]).problem {
+                throw LUTFError(.failure, problem)
+            }
+            done.append("lnet_selftest unloaded")
+        }
+        if await tools.run("lnetctl", ["net", "show"]).status == 0 {
+            for rule in ["net_drop_reset", "net_delay_reset"] {
+                if let problem = await tools.run("lctl", [rule]).problem { throw LUTFError(.failure, problem) }
+            }
+            if let problem = await tools.run("lnetctl", ["lnet", "unconfigure"]).problem {
+                throw LUTFError(.failure, problem)
+            }
+            done.append("fault rules reset, LNet unconfigured")
+        }
+        if let defaults = Self.defaults.withLock({ $0 }), defaults == Self.parameters() {
+            return .string(done.isEmpty ? "clean" : done.joined(separator: "; "))
+        }
+        try await reload()
+        return .string(done.joined(separator: "; "))
     }
+
+    /// The interfaces that were up at the agent's first clean slate.
+    static let upInterfaces = Mutex<Set<String>?>(nil)
+
+    /// lnet's module parameters right after the agent last loaded it (nil before it has).
+    static let defaults = Mutex<[String: String]?>(nil)
+
+    /// lnet's module parameters now (`/sys/module/lnet/parameters`).
+    static func parameters() -> [String: String] {
+        let directory = "/sys/module/lnet/parameters"
+        var values: [String: String] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            values[name] = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+        }
+        return values
+    }
+
+    /// LNet's network drivers, which must go before lnet itself.
+    static let lnds = ["ksocklnd", "ko2iblnd", "kkfilnd", "kgnilnd"]
 
     func collect(mark: String?, tools: ToolRunner) async -> Value {
         var files = OrderedDictionary<String, Value>()

@@ -50,6 +50,12 @@ public struct ProcessSpec: Sendable {
     public var gracePeriod: Double = 2
     /// A file whose contents become the child's standard input (none when `nil`).
     public var inputFile: String?
+    /// Give the child a lifeline: its standard input is a pipe whose other end only this process
+    /// holds, so the child sees end-of-file the moment this process ends, however it ends
+    /// (kill -9 included). Children that watch their standard input use it to die with us.
+    public var lifeline = false
+    /// Called with every complete line the child prints (after it is logged).
+    public var onLine: (@Sendable (String) -> Void)?
 
     public init(
         name: String, executable: String, arguments: [String], environment: [String: String],
@@ -131,10 +137,16 @@ public final class ChildProcess: Sendable {
             return handle
         }
         defer { try? logHandle?.close() }
+        var lifelineWriter: Int32 = -1
+        defer { if lifelineWriter >= 0 { close(lifelineWriter) } }
         do {
             var inputDescriptor: FileDescriptor?
             if let inputFile = spec.inputFile {
                 inputDescriptor = try FileDescriptor.open(FilePath(inputFile), .readOnly)
+            } else if spec.lifeline {
+                let ends = try HostInfo.makePipe()
+                inputDescriptor = FileDescriptor(rawValue: ends.read)
+                lifelineWriter = ends.write
             }
             let input: FileDescriptorInput? = inputDescriptor.map {
                 .fileDescriptor($0, closeAfterSpawningProcess: true)
@@ -150,13 +162,16 @@ public final class ChildProcess: Sendable {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         // Output ends when the process has exited (or closed its output).
+                        var lines = LineSplitter()
                         do {
                             for try await chunk in execution.standardOutput {
-                                if let logHandle {
-                                    chunk.withUnsafeBytes { try? logHandle.write(contentsOf: Data($0)) }
+                                chunk.withUnsafeBytes { bytes in
+                                    if let logHandle { try? logHandle.write(contentsOf: Data(bytes)) }
+                                    if let onLine = spec.onLine { lines.feed(bytes, onLine) }
                                 }
                             }
                         } catch {}
+                        if let onLine = spec.onLine { lines.finish(onLine) }
                         self.stopBox.succeed(())
                     }
                     group.addTask {
@@ -177,6 +192,33 @@ public final class ChildProcess: Sendable {
             exitBox.fail(LUTFError(.io, "cannot start \(spec.name) (\(spec.executable)): \(error)"))
         }
         stopBox.succeed(())
+    }
+}
+
+/// Splits a byte stream into lines (without their newlines), however the chunks fall.
+struct LineSplitter {
+    private var pending: [UInt8] = []
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, _ line: (String) -> Void) {
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x0a {
+            pending.append(contentsOf: bytes[start..<index])
+            line(Self.text(pending))
+            pending.removeAll(keepingCapacity: true)
+            start = index + 1
+        }
+        pending.append(contentsOf: bytes[start...])
+    }
+
+    mutating func finish(_ line: (String) -> Void) {
+        if !pending.isEmpty { line(Self.text(pending)) }
+        pending = []
+    }
+
+    private static func text(_ bytes: [UInt8]) -> String {
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasSuffix("\r") { text.removeLast() }
+        return text
     }
 }
 

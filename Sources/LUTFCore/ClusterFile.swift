@@ -10,6 +10,10 @@ import OrderedCollections
 ///     - name: mds1
 ///       host: node1            # where `lutf launch` starts it (default: the name)
 ///       role: MDS              # default: derived from the name
+///       ssh_port: 2222         # optional: this host's ssh port (default: ssh_port below)
+///       interfaces: [eth1]     # optional: the interfaces tests may use (default: all)
+///   listen: 127.0.0.1          # optional: where the master listens (default: every address)
+///   python: /usr/bin/python3   # optional: the interpreter on the hosts (default: python3 there)
 ///   ssh_user: root             # ssh settings for `lutf launch` (all optional)
 ///   ssh_port: 22
 ///   ssh_identity: ~/.ssh/id_ed25519
@@ -22,12 +26,20 @@ public struct ClusterFile: Sendable {
         public var name: String
         public var host: String
         public var role: String
+        /// This host's ssh port, where it differs from the cluster's.
+        public var sshPort: Int?
+        /// The interfaces tests may use on this host (empty: all of them).
+        public var interfaces: [String] = []
 
-        public init(name: String, host: String, role: String) {
+        public init(name: String, host: String, role: String, sshPort: Int? = nil, interfaces: [String] = []) {
             self.name = name
             self.host = host
             self.role = role
+            self.sshPort = sshPort
+            self.interfaces = interfaces
         }
+
+        static let keys = ["name", "host", "role", "ssh_port", "interfaces"]
     }
 
     public var path: String
@@ -48,10 +60,14 @@ public struct ClusterFile: Sendable {
     public var simFabric: String?
     /// Where the `lutf` binary and its home are on the hosts (default: the same paths as here).
     public var remoteHome: String?
+    /// The address the master listens on (default: every address of this host).
+    public var listen: String?
+    /// The Python interpreter on the hosts (default: what `python3` there resolves to).
+    public var python: String?
 
     public static let keys = [
         "master", "key", "agents", "ssh_user", "ssh_port", "ssh_identity", "ssh_options", "via", "lnet", "sim_fabric",
-        "remote_home",
+        "remote_home", "listen", "python",
     ]
 
     /// A cluster described in code (from auster's environment, or a virtual cluster).
@@ -73,8 +89,17 @@ public struct ClusterFile: Sendable {
         members["lnet"] = .string(lnet)
         if let simFabric { members["sim_fabric"] = .string(simFabric) }
         if let remoteHome { members["remote_home"] = .string(remoteHome) }
+        if let listen { members["listen"] = .string(listen) }
+        if let python { members["python"] = .string(python) }
         members["agents"] = .list(
-            agents.map { ["name": .string($0.name), "host": .string($0.host), "role": .string($0.role)] })
+            agents.map { agent in
+                var entry: OrderedDictionaryValue = [
+                    "name": .string(agent.name), "host": .string(agent.host), "role": .string(agent.role),
+                ]
+                if let port = agent.sshPort { entry["ssh_port"] = .int(port) }
+                if !agent.interfaces.isEmpty { entry["interfaces"] = .list(agent.interfaces.map(Value.string)) }
+                return .map(entry)
+            })
         return YAMLText.encode(["cluster": .map(members)])
     }
 
@@ -94,6 +119,8 @@ public struct ClusterFile: Sendable {
         sshPort = try file.port("ssh_port")
         sshIdentity = try file.string("ssh_identity")
         remoteHome = try file.string("remote_home")
+        listen = try file.string("listen")
+        python = try file.string("python")
         sshOptions = try file.stringList("ssh_options") ?? []
         via = try file.choice("via", from: ["ssh", "pdsh"]) ?? "ssh"
         lnet = try file.choice("lnet", from: ["system", "simulated"]) ?? "system"
@@ -108,15 +135,34 @@ public struct ClusterFile: Sendable {
                 guard let name = item["name"]?.plainText else {
                     throw LUTFError(.config, "cluster \(path) line \(line): an agent entry needs a 'name'")
                 }
-                let unknown = item.mapValue!.keys.filter { !["name", "host", "role"].contains($0) }
+                let unknown = item.mapValue!.keys.filter { !AgentEntry.keys.contains($0) }
                 if let bad = unknown.first {
                     throw LUTFError(
                         .config,
-                        "cluster \(path) line \(line): unknown agent key '\(bad)' (known keys: name, host, role)")
+                        "cluster \(path) line \(line): unknown agent key '\(bad)' (known keys: \(AgentEntry.keys.joined(separator: ", ")))"
+                    )
+                }
+                var port: Int?
+                if let text = item["ssh_port"]?.plainText {
+                    guard let value = Int(text), (1...65535).contains(value) else {
+                        throw LUTFError(
+                            .config, "cluster \(path) line \(line): 'ssh_port' must be a port number, got \"\(text)\"")
+                    }
+                    port = value
+                }
+                var interfaces: [String] = []
+                if let list = item["interfaces"] {
+                    guard let names = list.listValue?.compactMap(\.stringValue), names.count == list.listValue?.count
+                    else {
+                        throw LUTFError(
+                            .config, "cluster \(path) line \(line): 'interfaces' must be a list of interface names")
+                    }
+                    interfaces = names
                 }
                 entry = AgentEntry(
                     name: name, host: item["host"]?.plainText ?? name,
-                    role: item["role"]?.plainText ?? Roles.derive(fromName: name))
+                    role: item["role"]?.plainText ?? Roles.derive(fromName: name), sshPort: port, interfaces: interfaces
+                )
             default:
                 throw LUTFError(.config, "cluster \(path) line \(line): an agent entry must be a name or a mapping")
             }

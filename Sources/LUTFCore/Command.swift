@@ -35,3 +35,23 @@ public enum Command {
         return "/usr/bin/\(tool)"
     }
 }
+
+extension Command {
+    /// Runs `executable` and returns its standard output as bytes.
+    ///
+    /// - Throws: `code` naming the command, how it ended and what it printed, when it fails.
+    public static func runData(
+        _ executable: String, _ args: [String], failure code: LUTFError.Code = .failure
+    ) async throws -> Data {
+        let result = try await Subprocess.run(
+            executable.contains("/") ? .path(FilePath(executable)) : .name(executable), arguments: Arguments(args),
+            output: .bytes(limit: 1 << 30), error: .string(limit: 1 << 20))
+        guard result.terminationStatus.isSuccess else {
+            throw LUTFError(
+                code,
+                "\(([executable] + args).joined(separator: " ")) failed (\(result.terminationStatus)): \(result.standardError)"
+            )
+        }
+        return Data(result.standardOutput)
+    }
+}

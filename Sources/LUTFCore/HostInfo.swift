@@ -45,6 +45,18 @@ public enum HostInfo {
         return path
     }
 
+    /// A pipe whose two ends are closed on exec (children get only what is dup'ed to them).
+    ///
+    /// - Returns: the read and write ends.
+    public static func makePipe() throws(LUTFError) -> (read: Int32, write: Int32) {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            throw LUTFError(.io, "cannot make a pipe: \(String(cString: strerror(errno)))")
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return (ends[0], ends[1])
+    }
+
     /// Raises the open-file limit to the hard limit (a master with 1000 agents needs more than 1024).
     public static func raiseFileLimit() {
         var limit = rlimit()

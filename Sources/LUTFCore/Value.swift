@@ -65,6 +65,13 @@ extension Value {
         return nil
     }
 
+    /// A map without `key` (any other value as it is).
+    public func removing(_ key: String) -> Value {
+        guard case .map(var members) = self else { return self }
+        members.removeValue(forKey: key)
+        return .map(members)
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

@@ -33,7 +33,11 @@ public struct SSHLauncher: AgentLauncher {
 
     /// Why this launch cannot work with pdsh, which does not forward standard input: neither a
     /// throwaway key nor `push` can reach the hosts.
-    public static func pdshProblem(throwawayKey: Bool, push: Bool) -> String? {
+    public static func pdshProblem(throwawayKey: Bool, push: Bool, cluster: ClusterFile? = nil) -> String? {
+        if let cluster, let agent = cluster.agents.first(where: { $0.sshPort != nil }) {
+            return
+                "via pdsh cannot give agent '\(agent.name)' its own ssh_port: pdsh uses one ssh command line for every host (use via: ssh)"
+        }
         if push {
             return "--push needs ssh: pdsh does not forward standard input (install lutf on the hosts, or use via: ssh)"
         }
@@ -46,26 +50,29 @@ public struct SSHLauncher: AgentLauncher {
 
     static func remoteDirectory(_ runID: String) -> String { "/tmp/lutf-\(runID)" }
 
-    /// `ssh` (or `pdsh`) arguments running `command` on `host`.
-    func remote(_ host: String, _ command: String) -> (String, [String]) {
+    /// `ssh` (or `pdsh`) arguments running `command` on `agent`'s host.
+    func remote(_ agent: ClusterFile.AgentEntry, _ command: String) -> (String, [String]) {
         // pdsh passes the ssh options to ssh through PDSH_SSH_ARGS_APPEND.
-        pdsh ? ("pdsh", ["-S", "-R", "ssh", "-w", host, command]) : ("ssh", sshOptions + [host, command])
+        pdsh
+            ? ("pdsh", ["-S", "-R", "ssh", "-w", agent.host, command])
+            : ("ssh", sshOptions(port: agent.sshPort) + [agent.host, command])
     }
 
     /// The options every ssh connection gets: BatchMode, a connect timeout, and the cluster's.
-    var sshOptions: [String] {
+    func sshOptions(port: Int? = nil) -> [String] {
         var ssh = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
         for option in cluster.sshOptions { ssh += ["-o", option] }
-        if let port = cluster.sshPort { ssh += ["-p", String(port)] }
+        if let port = port ?? cluster.sshPort { ssh += ["-p", String(port)] }
         if let identity = cluster.sshIdentity { ssh += ["-i", identity] }
         if let user = cluster.sshUser { ssh += ["-l", user] }
         return ssh
     }
 
-    func spec(name: String, host: String, command: String, input: String?, log: String) -> ProcessSpec {
-        let (tool, args) = remote(host, command)
+    func spec(name: String, agent: ClusterFile.AgentEntry, command: String, input: String?, log: String) -> ProcessSpec
+    {
+        let (tool, args) = remote(agent, command)
         var env = ProcessInfo.processInfo.environment
-        if pdsh { env["PDSH_SSH_ARGS_APPEND"] = sshOptions.joined(separator: " ") }
+        if pdsh { env["PDSH_SSH_ARGS_APPEND"] = sshOptions().joined(separator: " ") }
         var spec = ProcessSpec(
             name: name, executable: Command.which(tool), arguments: args, environment: env, logPath: log)
         spec.inputFile = input
@@ -94,7 +101,7 @@ public struct SSHLauncher: AgentLauncher {
                     group.addTask {
                         let copy = try await supervisor.start(
                             spec(
-                                name: "push to \(agent.host)", host: agent.host,
+                                name: "push to \(agent.host)", agent: agent,
                                 command:
                                     "umask 077 && mkdir -p \(Self.quote(pushedHome)) && tar -C \(Self.quote(pushedHome)) -xzf -",
                                 input: bundlePath, log: logDirectory + "/push-\(agent.name).log"))
@@ -113,6 +120,7 @@ public struct SSHLauncher: AgentLauncher {
         var processes: [ChildProcess] = []
         for agent in cluster.agents {
             var env = ["LUTF_HOME=\(remoteHome)"]
+            if let python = cluster.python { env.append("LUTF_PYTHON=\(python)") }
             if !pathMap.isEmpty {
                 env.append("LUTF_PATH_MAP=" + pathMap.map { "\($0.0)=\($0.1)" }.joined(separator: ";"))
             }
@@ -122,14 +130,15 @@ public struct SSHLauncher: AgentLauncher {
             }
             // pdsh does not forward standard input: the key file must already be on the host.
             let keyFile = pdsh ? keyPath : "\(remoteDir)/\(agent.name).key"
-            let agentCommand =
-                [
-                    remoteBinary, "agent", "--master", master.description, "--name", agent.name, "--role", agent.role,
-                    "--key",
-                    keyFile, "--exit-with-master", "--lnet", cluster.lnet, "--work-dir",
-                    "\(remoteDir)/work-\(agent.name)",
-                ]
-                .map(Self.quote).joined(separator: " ")
+            var agentArguments = [
+                remoteBinary, "agent", "--master", master.description, "--name", agent.name, "--role", agent.role,
+                "--key", keyFile, "--exit-with-master", "--lnet", cluster.lnet, "--work-dir",
+                "\(remoteDir)/work-\(agent.name)",
+            ]
+            if !agent.interfaces.isEmpty {
+                agentArguments += ["--interfaces", agent.interfaces.joined(separator: ",")]
+            }
+            let agentCommand = agentArguments.map(Self.quote).joined(separator: " ")
             let receiveKey = pdsh ? "" : " && cat > \(Self.quote(keyFile))"
             let command =
                 "umask 077 && mkdir -p \(Self.quote(remoteDir))\(receiveKey) && exec env \(env.map(Self.quote).joined(separator: " ")) \(agentCommand)"
@@ -137,7 +146,7 @@ public struct SSHLauncher: AgentLauncher {
             try? FileManager.default.removeItem(atPath: log)
             processes.append(
                 try await supervisor.start(
-                    spec(name: agent.name, host: agent.host, command: command, input: pdsh ? nil : keyPath, log: log)))
+                    spec(name: agent.name, agent: agent, command: command, input: pdsh ? nil : keyPath, log: log)))
         }
         return processes
     }
@@ -151,7 +160,7 @@ public struct SSHLauncher: AgentLauncher {
                     guard
                         let cleanup = try? await supervisor.start(
                             spec(
-                                name: "clean \(agent.host)", host: agent.host,
+                                name: "clean \(agent.host)", agent: agent,
                                 command: "sleep 1; rm -rf \(Self.quote(remoteDir))", input: nil, log: "/dev/null"))
                     else { return }
                     _ = try? await withTimeout(seconds: 15) { try await cleanup.waitForExit() }

@@ -281,12 +281,16 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         let what = Self.describe(type: type, request: request)
         let start = Monotonic.nanoseconds()
         do {
-            let value = try await master.call(target, fields, timeout: timeout)
+            var value = try await master.call(target, fields, timeout: timeout)
+            session?.logTools(value["tools"], node: target, call: what, startedAt: start)
+            value = value.removing("tools")
             session?.logCall(
                 "\(LogSink.timestamp()) \(caller) -> \(target) \(what): ok in \(Self.milliseconds(since: start))"
                     + Self.indented(value["output"]?.stringValue))
             return value
-        } catch let error as LUTFError {
+        } catch var error as LUTFError {
+            session?.logTools(error.details["tools"], node: target, call: what, startedAt: start)
+            error.details.removeValue(forKey: "tools")
             session?.logCall(
                 "\(LogSink.timestamp()) \(caller) -> \(target) \(what): \(error.code) in \(Self.milliseconds(since: start)): \(error.message)"
                     + Self.indented(error.details["output"]?.stringValue)

@@ -23,6 +23,7 @@ public final class TestSession: Sendable {
     public let result = OneShot<Value>()
     private let state: Mutex<State>
     private let log: LogSink?
+    private let toolLog: LogSink?
 
     private struct State {
         var deadlineSeconds: Double
@@ -47,6 +48,7 @@ public final class TestSession: Sendable {
         self.directory = directory
         self.state = Mutex(State(deadlineSeconds: timeout))
         self.log = try? LogSink.file(directory + "/rpc.log")
+        self.toolLog = try? LogSink.file(directory + "/tools.jsonl")
     }
 
     /// Seconds from the test's start to its deadline.
@@ -94,5 +96,23 @@ public final class TestSession: Sendable {
     /// Appends a line to the test's log of remote calls.
     public func logCall(_ line: String) {
         log?.write("\(line)\n")
+    }
+
+    /// Appends the tools a remote call ran on `node` (lnetctl, lctl, lst, ... with their exit
+    /// status and output, in order) to the test's `tools.jsonl`, one JSON object per line with
+    /// `node`, `call`, `call_ms` (when the call started, in ms since the test started: the order
+    /// of calls as the master saw them) and `index` (the order within the call).
+    public func logTools(_ records: Value?, node: String, call: String, startedAt: Int64) {
+        guard let toolLog, let records = records?.listValue, !records.isEmpty else { return }
+        let offset = Double((startedAt - self.startedAt) / 1000) / 1000
+        var text = ""
+        for (index, record) in records.enumerated() {
+            var line: OrderedDictionaryValue = [
+                "node": .string(node), "call": .string(call), "call_ms": .double(offset), "index": .int(index),
+            ]
+            for (key, value) in record.mapValue ?? [:] { line[key] = value }
+            text += JSONText.encodeString(.map(line)) + "\n"
+        }
+        toolLog.write(text)
     }
 }

@@ -16,14 +16,16 @@ public enum EmbeddedCluster {
         }
     }
 
-    /// Simulated interfaces of member `index`: two per node, on two subnets.
-    public static func simulatedInterfaces(index: Int) -> String {
-        "eth0=10.1.0.\(index + 1),eth1=10.2.0.\(index + 1)"
+    /// Simulated interfaces of member `index` (0-based): `eth<j>` = 10.<j+1>.0.<index+1>, one
+    /// subnet per interface, as the VM cluster's guests have them.
+    public static func simulatedInterfaces(index: Int, count: Int = 2) -> String {
+        (0..<count).map { "eth\($0)=10.\($0 + 1).0.\(index + 1)" }.joined(separator: ",")
     }
 
     /// Starts the agents and returns their processes (not waiting for them to register).
     public static func start(
-        count: Int, master: HostPort, keyPath: String, supervisor: ProcessSupervisor, workDirectory: String,
+        count: Int, interfaces: Int = 2, master: HostPort, keyPath: String, supervisor: ProcessSupervisor,
+        workDirectory: String,
         logDirectory: String, runtime: PythonRuntime
     ) async throws -> [ChildProcess] {
         let executable = HostInfo.executablePath
@@ -39,7 +41,7 @@ public enum EmbeddedCluster {
             env["LUTF_HOME"] = runtime.home
             env["LUTF_SIM_NODE"] = simDirectory + "/" + member.name
             env["LUTF_SIM_FABRIC"] = simDirectory + "/fabric"
-            env["LUTF_SIM_INTERFACES"] = simulatedInterfaces(index: index)
+            env["LUTF_SIM_INTERFACES"] = simulatedInterfaces(index: index, count: interfaces)
             env["LUTF_KEY"] = nil
             env["LUTF_MASTER"] = nil
             processes.append(

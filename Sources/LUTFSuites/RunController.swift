@@ -13,6 +13,8 @@ public struct RunRequest: Sendable {
     public var settings = RunSettings()
     /// Agents of the embedded cluster.
     public var agentCount = 3
+    /// Interfaces of each agent of the embedded cluster.
+    public var interfaceCount = 2
     /// Join the agents of this cluster instead of starting an embedded cluster.
     public var cluster: ClusterFile?
     /// The cluster key (cluster mode; the embedded cluster makes a throwaway one).
@@ -78,6 +80,7 @@ public enum RunController {
         let say = output
         var setup = ClusterSetup()
         setup.agentCount = request.agentCount
+        setup.interfaceCount = request.interfaceCount
         setup.cluster = cluster
         setup.keyPath = request.keyPath
         setup.launcher = request.launcher
@@ -105,6 +108,8 @@ public enum RunController {
     public struct ClusterSetup: Sendable {
         /// Agents of an embedded cluster (when there is no cluster file).
         public var agentCount = 3
+        /// Interfaces of each agent of an embedded cluster.
+        public var interfaceCount = 2
         /// Join (or, with a launcher, start) this cluster's agents instead.
         public var cluster: ClusterFile?
         public var keyPath: String?
@@ -142,7 +147,8 @@ public enum RunController {
             key = try ClusterKey.writeNew(to: keyPath, force: true)
         }
         let listen =
-            cluster.map { HostPort(host: "0.0.0.0", port: $0.master.port) } ?? HostPort(host: "127.0.0.1", port: 0)
+            cluster.map { HostPort(host: $0.listen ?? "0.0.0.0", port: $0.master.port) }
+            ?? HostPort(host: "127.0.0.1", port: 0)
         let master = Master(settings: MasterSettings(listen: listen, key: key), logger: logger)
         let broker = ScriptBroker(master: master, directory: work + "/broker", logger: logger)
         master.setServiceHandler(broker)
@@ -166,7 +172,8 @@ public enum RunController {
                 output("lutf: waiting for agents \(names.joined(separator: ", ")) on port \(address.port)")
             } else {
                 processes = try await EmbeddedCluster.start(
-                    count: setup.agentCount, master: address, keyPath: keyPath, supervisor: supervisor,
+                    count: setup.agentCount, interfaces: setup.interfaceCount, master: address, keyPath: keyPath,
+                    supervisor: supervisor,
                     workDirectory: work + "/agents", logDirectory: setup.nodeLogs, runtime: runtime)
                 names = processes.map(\.name)
             }

@@ -53,6 +53,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Exit when the connection to the master ends instead of reconnecting.")
     var exitWithMaster = false
 
+    @Option(
+        name: .long,
+        help: "Interfaces tests may use, comma-separated (default: all; loopback is always reported).")
+    var interfaces: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -62,6 +67,9 @@ struct AgentCommand: AsyncParsableCommand {
                 configPath: config, master: master, name: name, role: role, keyPath: key, lnet: lnet,
                 environment: environment)
             settings.exitWithMaster = exitWithMaster
+            settings.interfaces = (interfaces ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
             let directory =
                 workDir
                 ?? (NSTemporaryDirectory() + "lutf-agent-\(settings.name)-\(ProcessInfo.processInfo.processIdentifier)")

@@ -37,7 +37,7 @@ struct LUTFCommand: AsyncParsableCommand {
             RunCommand.self, ListCommand.self, ShellCommand.self, LaunchCommand.self, ClusterCommand.self,
             KeygenCommand.self,
             MasterCommand.self, AgentCommand.self, SubmitCommand.self, CollectCommand.self,
-            StatusCommand.self, BenchCommand.self, SimHelpCommand.self, SwarmCommand.self,
+            StatusCommand.self, BenchCommand.self, SimHelpCommand.self, TranscriptCommand.self, SwarmCommand.self,
         ]
     )
 }

@@ -75,99 +75,11 @@ struct LaunchCommand: AsyncParsableCommand {
                 if request.austerLogDirectory == nil { request.austerLogDirectory = environment["LOGDIR"] }
             }
             if let via { clusterFile.via = via }
-            let keyPath: String
-            // The same order as everywhere: the flag, then $LUTF_KEY, then the file.
-            let given = key ?? environment["LUTF_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? clusterFile.keyPath
-            if clusterFile.via == "pdsh",
-                let problem = SSHLauncher.pdshProblem(throwawayKey: given == nil, push: push)
-            {
-                throw LUTFError(.usage, problem)
-            }
-            if let given {
-                _ = try ClusterKey.load(from: given)
-                keyPath = given
-            } else {
-                keyPath = NSTemporaryDirectory() + "lutf-launch-\(HostInfo.randomToken(bytes: 6)).key"
-                _ = try ClusterKey.writeNew(to: keyPath, force: true)
-            }
-            defer { if given == nil { try? FileManager.default.removeItem(atPath: keyPath) } }
-            clusterFile.keyPath = keyPath
-            let runtime = try await PythonRuntime.locate()
-            var launcher = SSHLauncher(
-                cluster: clusterFile, keyPath: keyPath, binary: HostInfo.executablePath, home: runtime.home)
-            launcher.push = push
-            launcher.pushedPaths =
-                runtime.suitePaths(request.paths, environment: environment)
-            request.cluster = clusterFile
-            request.keyPath = keyPath
-            request.launcher = launcher
-            let summary = try await RunController.run(request, logger: logger) { line in emit(line) }
+            let summary = try await Launch.run(
+                request, cluster: clusterFile, key: key, push: push, logger: logger, environment: environment
+            ) { line in emit(line) }
             return summary.exitCode
         }
         if code != 0 { throw ExitCode(code) }
-    }
-}
-
-struct ClusterCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "cluster",
-        abstract: "Create or remove a virtual cluster of network namespaces with sshd (root).",
-        subcommands: [ClusterUp.self, ClusterDown.self]
-    )
-}
-
-struct ClusterUp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "up",
-        abstract: "Create N network namespaces, each a host with K interfaces and its own sshd.",
-        discussion: """
-            Interface j of node n is eth<j> with address 10.<B+j>.0.<n> (B = --subnet-base), joined \
-            to the other nodes through one bridge per interface; the bridges carry 10.<B+j>.0.254, \
-            the master's address. Each node runs sshd on its eth0 address with a key made for the \
-            cluster. Prints the cluster file to give `lutf launch --cluster` (agents mds1, oss1, \
-            client1, ... on simulated LNet over the nodes' real interfaces). Needs root and \
-            openssh-server (scripts/setup installs it).
-            """
-    )
-
-    @Option(help: "Number of nodes.")
-    var nodes = 3
-
-    @Option(help: "Interfaces per node.")
-    var interfaces = 1
-
-    @Option(help: "Cluster name (1-4 lowercase letters or digits), so several can coexist.")
-    var name = "lutf"
-
-    @Option(help: "Second octet of the first interface's subnet.")
-    var subnetBase = 100
-
-    @Option(help: "The master port the cluster file names.")
-    var port = LUTFDefaults.masterPort
-
-    func run() async throws {
-        try await reportingErrors("cluster up") {
-            let cluster = VirtualCluster(name: name, nodes: nodes, interfaces: interfaces, base: subnetBase, port: port)
-            let file = try await cluster.up()
-            emit(
-                "virtual cluster '\(name)': \(nodes) nodes (\(file.agents.map { "\($0.name) \($0.host)" }.joined(separator: ", "))), master \(file.master)"
-            )
-            emit("cluster file: \(file.path)")
-        }
-    }
-}
-
-struct ClusterDown: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "down", abstract: "Remove a virtual cluster: its sshds, namespaces, links and state.")
-
-    @Option(help: "Cluster name.")
-    var name = "lutf"
-
-    func run() async throws {
-        try await reportingErrors("cluster down") {
-            try await VirtualCluster.existing(name: name).down()
-            emit("virtual cluster '\(name)' removed")
-        }
     }
 }

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import LUTFCore
+import LUTFLaunch
 import LUTFSuites
+import LUTFVM
+import Logging
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +13,11 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Without --cluster, starts an embedded cluster: the master in this process and N local \
             agents (mds1/MDS, oss1/OSS, client1, client2, ... /client) on 127.0.0.1 with a throwaway \
-            key, each a simulated LNet node. With --cluster FILE, listens on the file's master port \
-            and waits for its agents (started by `lutf launch` or by hand).
+            key, each a simulated LNet node with --interfaces interfaces (eth0 10.1.0.N, eth1 \
+            10.2.0.N, ...). With --cluster FILE, listens on the file's master port and waits for its \
+            agents (started by `lutf launch` or by hand). With --vm N, boots N QEMU guests running \
+            the kernel's real LNet from a kit (as `lutf cluster up --vm` does, same addresses), runs \
+            the tests on them and removes them again.
 
             Selection also comes from auster's environment: SUITE, ONLY, EXCEPT, PATTERN (names \
             separated by blanks or commas). PATH defaults to $LUTF_SUITES, else the bundled suites.
@@ -51,6 +57,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Agents of the embedded cluster.")
     var agents = 3
 
+    @Option(name: .long, help: "Interfaces of every node of the embedded or VM cluster (1-4).")
+    var interfaces = 2
+
+    @Option(name: .long, help: "Run on N QEMU guests with the kernel's real LNet (booted and removed by this run).")
+    var vm: Int?
+
+    @OptionGroup var vmOptions: VMOptions
+
     @Option(name: .long, help: "Cluster file (YAML) whose agents to wait for instead of an embedded cluster.")
     var cluster: String?
 
@@ -86,6 +100,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard agents >= 1 && agents <= 64 else { throw ValidationError("--agents must be from 1 to 64, got \(agents)") }
+        guard (1...4).contains(interfaces) else {
+            throw ValidationError("--interfaces must be from 1 to 4, got \(interfaces)")
+        }
+        if let vm {
+            guard (1...16).contains(vm) else { throw ValidationError("--vm must be from 1 to 16 guests, got \(vm)") }
+            guard cluster == nil else { throw ValidationError("give --vm or --cluster, not both") }
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
         guard CollectPolicy(rawValue: collect) != nil else {
             throw ValidationError("--collect must be failure, always or never, got '\(collect)'")
@@ -101,6 +122,7 @@ struct RunCommand: AsyncParsableCommand {
         request.selection.except = exceptTests.flatMap { Selection.names($0) }
         request.selection.pattern = pattern
         request.agentCount = agents
+        request.interfaceCount = interfaces
         request.cluster = try cluster.map { (path) throws(LUTFError) in try ClusterFile(path: path) }
         request.keyPath = key
         request.resultsDirectory = results
@@ -119,10 +141,38 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let code = try await reportingErrors("run") { () async throws -> Int32 in
             let logger = try logging.bootstrap("lutf", defaultLevel: .warning)
+            if let vm { return try await runOnGuests(vm, logger: logger) }
             let summary = try await RunController.run(try makeRequest(), logger: logger) { line in emit(line) }
             return summary.exitCode
         }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Boots `count` guests, launches the run on them, and removes them (whatever happens).
+    func runOnGuests(_ count: Int, logger: Logger) async throws -> Int32 {
+        let request = try makeRequest()
+        let (options, kit) = try await vmOptions.resolve(nodes: count, interfaces: interfaces, name: "run", port: 0)
+        let state = try HostInfo.makeTemporaryDirectory("lutf-vm")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let cluster = try VMCluster(options: options, kit: kit, state: state) { emit($0) }
+        return try await withThrowingTaskGroup(of: Int32?.self) { group in
+            group.addTask {
+                try await cluster.run()
+                return nil
+            }
+            group.addTask {
+                let file = try await cluster.ready()
+                let summary = try await Launch.run(
+                    request, cluster: file, key: nil, push: false, logger: logger, environment: environment
+                ) { line in emit(line) }
+                return summary.exitCode
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let code = next { return code }
+            }
+            return 1
+        }
     }
 }
 

@@ -7,10 +7,12 @@ import lutf
 
 
 def clean_node(target=None):
-    """The clean slate on ``target`` (an agent or its name; default this node): LNet
-    unconfigured and fault rules gone; a simulated node is unloaded (globals back to defaults)
-    and its interfaces brought back up. The agent does it itself, without Python. Returns what
-    was done: ``"simulated"``, ``"unconfigured"`` or ``"no lnetctl"``."""
+    """The clean slate on ``target`` (an agent or its name; default this node): fault rules
+    gone, LNet unconfigured with every global setting back at its default (on a real node
+    lnet_selftest and the LNDs are unloaded and lnet is reloaded; libcfs stays); a simulated
+    node is unloaded and its interfaces brought back up. The agent does it itself, without
+    Python. Returns what was done: ``"simulated"``, what it undid on a real node (e.g. ``"fault
+    rules reset, LNet unconfigured; ksocklnd, lnet reloaded"``) or ``"no lnetctl"``."""
     node = lutf._node_name(target if target is not None else lutf.me.name)
     return lutf._remote(node, "function_call", fname="clean")
 

@@ -4,6 +4,8 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
+import time
 
 from . import _yaml
 from ._errors import LUTFError, remote_type
@@ -60,6 +62,32 @@ def available(tool="lnetctl"):
     return shutil.which(tool) is not None
 
 
+# What the tools ran in the current remote call, per thread (the worker sends it back with the
+# call's answer: the master keeps it as the test's tools.jsonl).
+_record = threading.local()
+
+# A tool's output kept in a record, at most (the rest is cut, saying how much).
+_RECORD_LIMIT = 64 << 10
+
+
+def start_recording():
+    """Starts a record of the tools the calling thread runs; :func:`take_record` ends it."""
+    _record.entries = []
+
+
+def take_record():
+    """The tools the calling thread ran since :func:`start_recording`, and stops recording."""
+    entries = getattr(_record, "entries", None) or []
+    _record.entries = None
+    return entries
+
+
+def _clip(text):
+    if len(text) <= _RECORD_LIMIT:
+        return text
+    return text[:_RECORD_LIMIT] + "\n[... %d more characters not recorded]\n" % (len(text) - _RECORD_LIMIT)
+
+
 def run(tool, args, check=True, input=None, timeout=600, env=None):
     """Runs ``tool args`` (with ``env`` added to the environment); returns (rc, stdout, stderr).
     With ``check``, a non-zero exit raises LNetError naming the command and the tool's own error
@@ -68,10 +96,56 @@ def run(tool, args, check=True, input=None, timeout=600, env=None):
     text = " ".join(shlex.quote(c) for c in command)
     if shutil.which(tool) is None:
         raise LNetError(text, 127, "", "%s not found on this node (PATH=%s)" % (tool, os.environ.get("PATH", "")))
+    started = time.monotonic()
     done = subprocess.run(
         command, input=input, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, **env} if env else None,
     )
+    entries = getattr(_record, "entries", None)
+    if entries is not None:
+        entry = {"argv": command, "rc": done.returncode, "stdout": _clip(done.stdout), "stderr": _clip(done.stderr),
+                 "ms": round((time.monotonic() - started) * 1000, 1)}
+        if input is not None:
+            entry["input"] = _clip(input)
+        if env:
+            entry["env"] = dict(env)
+        entries.append(entry)
     if check and done.returncode != 0:
         raise LNetError(text, done.returncode, done.stdout, done.stderr)
     return done.returncode, done.stdout, done.stderr
+
+
+def yaml_of(out):
+    """The YAML a tool printed, as data ({} for none).
+
+    On a real node ``lnetctl net add`` and ``import`` also print what lustre's
+    ``ksocklnd-config`` says when an interface's routing table already exists (a line like
+    ``10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.1``, from the second NI on that
+    interface since boot); lines before the YAML that are not YAML are skipped."""
+    if not out.strip():
+        return {}
+    try:
+        return _yaml.load(out)
+    except ValueError:
+        lines = out.split("\n")
+        for start in range(1, len(lines)):
+            rest = "\n".join(lines[start:])
+            if not rest.strip():
+                return {}
+            try:
+                return _yaml.load(rest)
+            except ValueError:
+                continue
+        raise
+
+
+def load_modules(*modules):
+    """Loads kernel modules (``modprobe``) that are not loaded yet; on a simulated node the
+    simulator's (``lutf sim load``: only lnet_selftest changes anything there)."""
+    if simulated():
+        lnetctl = shutil.which("lnetctl")
+        run(os.path.realpath(lnetctl) if lnetctl else "lutf", ["sim", "load", *modules])
+        return
+    for module in modules:
+        if not os.path.exists("/sys/module/%s" % module.replace("-", "_")):
+            run("modprobe", [module])

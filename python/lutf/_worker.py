@@ -12,7 +12,7 @@ import sys
 import threading
 import traceback
 
-from lutf import _context, _loader
+from lutf import _context, _loader, _tools
 from lutf._errors import SerializationError
 from lutf._values import to_wire
 
@@ -85,6 +85,7 @@ def _handle(channel, message):
         test = message.get("test")
         _context.set_current_test(test)
         _capture.buffer = []
+        _tools.start_recording()
         counted = message.get("type") != "destroy_class"  # dropping is not work left running
         if counted:
             with _instances_lock:
@@ -97,7 +98,7 @@ def _handle(channel, message):
             except SerializationError as exc:
                 channel.reply(ident, error=_error("unserialisable", "%s on %s" % (exc, _node), node=_node))
                 return
-            channel.reply(ident, {"value": value, "output": "".join(_capture.buffer)})
+            channel.reply(ident, {"value": value, "output": "".join(_capture.buffer), "tools": _tools.take_record()})
         except BaseException as exc:  # everything the remote code raises goes back to the caller
             tb = traceback.format_exc()
             text = str(exc)
@@ -113,11 +114,12 @@ def _handle(channel, message):
                     "remote",
                     "%s on %s: %s" % (type(exc).__name__, _node, text) if text else "%s on %s" % (type(exc).__name__, _node),
                     node=_node, remote_type=type(exc).__name__, remote_message=text, remote_traceback=tb,
-                    output="".join(_capture.buffer), remote_attributes=attributes,
+                    output="".join(_capture.buffer), remote_attributes=attributes, tools=_tools.take_record(),
                 ),
             )
         finally:
             _capture.buffer = None
+            _tools.take_record()
             if counted:
                 with _instances_lock:
                     _running[test] -= 1

@@ -11,7 +11,7 @@ import shutil
 
 import lutf
 
-from . import _tools, _yaml
+from . import _tools
 from ._clean import clean_cluster, clean_node  # noqa: F401 - part of the API
 from ._tools import LNetError  # noqa: F401 - part of the API
 
@@ -26,7 +26,7 @@ class LNet(lutf.BaseTest):
     def lnetctl(self, *args, check=True, input=None):
         """Runs ``lnetctl ARGS`` and returns its output as YAML data (a dict; {} if none)."""
         _, out, _ = _tools.run("lnetctl", args, check=check, input=input)
-        return _yaml.load(out) if out.strip() else {}
+        return _tools.yaml_of(out)
 
     def lnetctl_raw(self, *args, input=None):
         """Runs ``lnetctl ARGS`` and returns ``{rc, stdout, stderr}`` without checking."""
@@ -41,11 +41,18 @@ class LNet(lutf.BaseTest):
     # -- lifecycle --
 
     def load(self):
-        """Loads the LNet modules (real nodes; the simulator's are always there)."""
-        if not _tools.simulated():
-            _tools.run("modprobe", ["lnet"])
+        """Loads the LNet modules if they are not loaded (real nodes; the simulator's are always
+        there). The clean slate unloads them on real nodes, so every setting starts at its default."""
+        _tools.load_modules("lnet")
+
+    def load_selftest(self):
+        """Loads lnet_selftest (real nodes): ``lst`` needs it on its console and on every node of
+        its groups, after LNet is configured there."""
+        _tools.load_modules("lnet_selftest")
 
     def configure(self, all=False):
+        """Configures LNet (``lnetctl lnet configure [--all]``), loading its modules first."""
+        self.load()
         self.lnetctl("lnet", "configure", *(["--all"] if all else []))
 
     def unconfigure(self):

@@ -71,6 +71,7 @@ class Selftest(lutf.BaseTest):
         """Runs ``test`` from the ``clients`` NIDs to the ``servers`` NIDs for ``seconds`` (one stat
         sample per second) and returns ``{"servers": stats, "clients": stats, "errors": n}`` with the
         stats of :func:`parse_stat`."""
+        _tools.load_modules("lnet_selftest")
         key = random.randint(1, 2**31 - 1)
         self._lst(key, "new_session", "--force", "lutf%d" % key)
         try:

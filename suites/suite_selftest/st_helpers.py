@@ -6,12 +6,14 @@ from lutf.selftest import Selftest  # noqa: F401 - re-exported for the scripts
 
 
 def on_tcp(*roles, interface="eth0"):
-    """The agents ``roles`` configured on tcp (``interface``); returns [(node, NID)]."""
+    """The agents ``roles`` configured on tcp (``interface``), with lnet_selftest loaded;
+    returns [(node, NID)]."""
     out = []
     for role in roles:
         node = LNet(target=lutf.get_target(role))
         node.configure()
         node.add_net("tcp", interface)
+        node.load_selftest()
         out.append((node, node.nid(interface)))
     return out
 

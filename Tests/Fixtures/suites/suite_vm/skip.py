@@ -1,0 +1,2 @@
+skip_list = []
+expected_failures = []
