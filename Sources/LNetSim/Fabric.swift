@@ -197,7 +197,9 @@ public struct Fabric {
     /// Pings `target` from this node: GET there, REPLY back, through routers if needed. Updates
     /// counters, peers and health on every node the messages touch, and waits for delay rules
     /// (and, for a lost message, up to `timeout` capped at ``maxWait``).
-    public func ping(_ target: NID, source: NID?, timeout: Double) throws -> PingResult {
+    /// With `discover`, the target's NIDs update its peer record (discovery, where it is on) and
+    /// the target learns this node's NIDs (the discovery push); a plain ping discovers nothing.
+    public func ping(_ target: NID, source: NID?, timeout: Double, discover: Bool = false) throws -> PingResult {
         let all = members()
         if target == .loopback {
             // The node answers itself with its own NIDs.
@@ -212,14 +214,36 @@ public struct Fabric {
         case .failure(.noRoute):
             return PingResult(reply: [], failure: (-113, "No route to host"))
         case .failure:
+            // The local NI is down: a peer already connected times out, anything else is refused
+            // at once (what the kernel's lnet_ping says with a dead interface).
+            let known = all[0].state.peerIndex(containing: target) != nil
             try recordLocalFailure(target: target)
+            if !known { return PingResult(reply: [], failure: (-22, "Invalid argument")) }
             wait(min(timeout, node.maxWait))
-            return PingResult(reply: [], failure: (-110, "Connection timed out"))
+            return PingResult(reply: [], failure: (-5, "Input/output error"))
         case .success(let h):
             hops = h
         }
+        try node.modify { state in
+            state.stats["rst_alloc"] += 1
+            // The pinged NID becomes a peer of its own: a ping does not discover.
+            if hops.count == 1 { state.ensurePeer(target, discovered: nil) }
+        }
+        // socklnd must reach the first hop's address: no host there, no IP route, or no LNet.
+        if let first = hops.first, Self.owner(of: first.destination, in: all) == nil {
+            let hosts = all.contains { $0.interfaces.contains { $0.addresses.contains(first.destination.address) } }
+            let onSubnet = Self.sameSubnet(first.source.address, first.destination.address)
+            try node.modify { state in
+                state.count(sentFrom: first.source, to: first.destination, kind: NICounters.get)
+                if hosts { state.stats["remote_dropped_count"] += 1 }
+            }
+            if hosts { return PingResult(reply: [], failure: (-111, "Connection refused")) }
+            if !onSubnet { return PingResult(reply: [], failure: (-101, "Network is unreachable")) }
+            wait(min(3, node.maxWait))  // ARP gives up after about 3 s
+            return PingResult(reply: [], failure: (-113, "No route to host"))
+        }
         var latency = 0.0
-        // The GET: each hop's sender and receiver apply their rules and count it.
+        // The GET: each hop's receiver applies its rules and counts it.
         var lost = try send(hops, kind: NICounters.get, to: target, latency: &latency, members: all)
         var reply: [NID] = []
         if !lost, let targetMember = Self.owner(of: target, in: all) {
@@ -235,7 +259,9 @@ public struct Fabric {
                 from: targetMember, to: originator, source: target, strict: false, replyVia: router, members: all)
             {
             case .success(let back):
-                lost = try send(back, kind: NICounters.reply, to: originator, latency: &latency, members: all)
+                let length = Self.replyLength(nis: targetMember.state.allNIs.count)
+                lost = try send(
+                    back, kind: NICounters.reply, to: originator, latency: &latency, members: all, length: length)
             case .failure:
                 try targetMember.node.modify { state in
                     state.debug(
@@ -251,17 +277,55 @@ public struct Fabric {
         if lost || latency >= timeout {
             try recordTimeout(hops: hops, target: target)
             wait(min(max(0, timeout - latency), node.maxWait))
-            return PingResult(reply: [], failure: (-110, "Connection timed out"))
+            return PingResult(reply: [], failure: (-5, "Input/output error"))
         }
-        try recordSuccess(hops: hops, target: target, reply: reply)
+        try recordSuccess(hops: hops, target: target, reply: reply, discover: discover)
+        if discover, hops.count == 1, let targetMember = Self.owner(of: target, in: all),
+            targetMember.state.globals.discovery == 1
+        {
+            // The discovery push both ways: each side PUTs its ping buffer to the other, which
+            // ACKs it and takes the sender's NIDs into its peer record.
+            let hop = hops[0]
+            let mine = all[0].state.allNIs
+            let theirs = targetMember.state.allNIs
+            let back = Hop(from: targetMember, source: target, destination: hop.source, route: nil, forwarding: false)
+            var ignored = 0.0
+            try node.modify { $0.stats["rst_alloc"] += 1 }
+            _ = try send(
+                [hop], kind: NICounters.put, to: target, latency: &ignored, members: all,
+                length: Self.replyLength(nis: mine.count))
+            _ = try send([back], kind: NICounters.ack, to: hop.source, latency: &ignored, members: all)
+            try targetMember.node.modify { state in
+                state.stats["rst_alloc"] += 1
+                state.stats["msgs_max"] = max(state.stats["msgs_max"], 2)
+                state.ensurePeer(hop.source, discovered: mine.map(\.nid).filter { $0 != .loopback })
+            }
+            _ = try send(
+                [back], kind: NICounters.put, to: hop.source, latency: &ignored, members: all,
+                length: Self.replyLength(nis: theirs.count))
+            _ = try send([hop], kind: NICounters.ack, to: target, latency: &ignored, members: all)
+        }
         return PingResult(reply: reply, failure: nil)
+    }
+
+    /// The size of a ping's REPLY: the ping buffer, 16 bytes of header and 16 per NI (lo included).
+    static func replyLength(nis: Int) -> Int { 16 + 16 * nis }
+
+    /// Whether two IPv4 addresses share a /24 (the guests' and the embedded cluster's subnets).
+    static func sameSubnet(_ a: String, _ b: String) -> Bool {
+        let x = a.split(separator: ".")
+        let y = b.split(separator: ".")
+        return x.count == 4 && y.count == 4 && x.prefix(3) == y.prefix(3)
     }
 
     /// Moves a message along `hops`, adding the delay rules' latency; `true` if it was lost on
     /// the way or did not end at `target` (a gateway that does not forward).
-    func send(_ hops: [Hop], kind: Int, to target: NID, latency: inout Double, members all: [Member]) throws -> Bool {
+    func send(
+        _ hops: [Hop], kind: Int, to target: NID, latency: inout Double, members all: [Member], length: Int? = nil
+    ) throws -> Bool {
         for (index, hop) in hops.enumerated() {
-            let outcome = try transfer(hop, kind: kind, receiverForwards: index < hops.count - 1, members: all)
+            let outcome = try transfer(
+                hop, kind: kind, receiverForwards: index < hops.count - 1, members: all, length: length)
             latency += outcome.latency
             if !outcome.delivered { return true }
         }
@@ -275,38 +339,43 @@ public struct Fabric {
 
     /// Moves one message across a hop: the sender's rules and counters, then the receiver's
     /// (`receiverForwards`: the receiver is a router passing it on).
-    func transfer(_ hop: Hop, kind: Int, receiverForwards: Bool, members all: [Member]) throws -> (
+    ///
+    /// Fault rules act where the kernel applies them, on the receiving node as a message arrives
+    /// (lnet_parse): a rule matching a node's own outgoing messages never fires.
+    func transfer(_ hop: Hop, kind: Int, receiverForwards: Bool, members all: [Member], length: Int?) throws -> (
         delivered: Bool, latency: Double
     ) {
         let senderUsable = Self.usable(hop.source, on: hop.from)
-        let sent: (Bool, Double) = try hop.from.node.modify { state in
-            state.count(sentFrom: hop.source, to: hop.destination, kind: kind, forwarding: hop.forwarding)
+        let sent: Bool = try hop.from.node.modify { state in
+            state.count(
+                sentFrom: hop.source, to: hop.destination, kind: kind, forwarding: hop.forwarding, length: length)
             if let route = hop.route { state.markUsed(route) }
             guard senderUsable else {
                 state.stats["local_dropped_count"] += 1
-                return (false, 0)
+                return false
             }
-            let (dropped, latency) = Self.applyRules(
-                &state, source: hop.source, destination: hop.destination, kind: kind)
-            if dropped { state.stats["drop_count"] += 1 }
-            return (!dropped, latency)
+            return true
         }
-        guard sent.0 else { return (false, sent.1) }
+        guard sent else { return (false, 0) }
         guard let receiver = Self.owner(of: hop.destination, in: all), Self.usable(hop.destination, on: receiver) else {
-            return (false, sent.1)
+            return (false, 0)
         }
-        let received: (Bool, Double) = try receiver.node.modify { state in
+        return try receiver.node.modify { state in
             let (dropped, latency) = Self.applyRules(
                 &state, source: hop.source, destination: hop.destination, kind: kind)
             if dropped {
                 state.stats["drop_count"] += 1
-                if let (n, i) = state.niIndex(hop.destination) { state.nets[n].nis[i].counters.dropCount += 1 }
+                state.stats["drop_length"] += length ?? SimState.length(of: kind)
+                if let (n, i) = state.niIndex(hop.destination) {
+                    state.nets[n].nis[i].counters.dropCount += 1
+                    state.nets[n].nis[i].counters.dropped[kind] += 1
+                }
                 return (false, latency)
             }
-            state.count(receivedAt: hop.destination, from: hop.source, kind: kind, forwarding: receiverForwards)
+            state.count(
+                receivedAt: hop.destination, from: hop.source, kind: kind, forwarding: receiverForwards, length: length)
             return (true, latency)
         }
-        return (received.0, sent.1 + received.1)
     }
 
     /// A ping that could not even leave: the local NI is down.
@@ -318,33 +387,26 @@ public struct Fabric {
         }
     }
 
-    /// A lost ping: peer health drops on the sender, the timeout is counted.
+    /// A lost ping: the kernel gives up on the reply at the ping's timeout (-EIO) without
+    /// counting a timeout or touching the peer NI's health (its response tracking outlives the
+    /// ping).
     func recordTimeout(hops: [Hop], target: NID) throws {
         guard let first = hops.first else { return }
         try node.modify { state in
-            let sensitivity = state.globals.healthSensitivity
-            state.stats["response_timeout_count"] += 1
-            state.stats["remote_timeout_count"] += 1
             state.ensurePeer(first.destination, discovered: nil)
-            if let p = state.peerIndex(containing: first.destination),
-                let i = state.peers[p].nis.firstIndex(where: { $0.nid == first.destination })
-            {
-                state.peers[p].nis[i].health = max(0, state.peers[p].nis[i].health - sensitivity)
-                state.peers[p].nis[i].counters.timeouts += 1
-            }
             if hops.count == 1 { state.ensurePeer(target, discovered: nil) }
-            state.debug("neterror", "lib-move.c:5003:lnet_ping()", "ping to \(target) failed: -110")
+            state.debug("neterror", "lib-move.c:5003:lnet_ping()", "ping to \(target) failed: -5")
         }
     }
 
     /// A ping answered: health improves, and discovery (if on) updates the target's peer record.
-    func recordSuccess(hops: [Hop], target: NID, reply: [NID]) throws {
+    func recordSuccess(hops: [Hop], target: NID, reply: [NID], discover: Bool) throws {
         try node.modify { state in
             let sensitivity = max(state.globals.healthSensitivity, 1)
             if let first = hops.first, let (n, i) = state.niIndex(first.source) {
                 state.nets[n].nis[i].health = min(1000, state.nets[n].nis[i].health + sensitivity)
             }
-            state.ensurePeer(target, discovered: state.globals.discovery == 1 ? reply : nil)
+            state.ensurePeer(target, discovered: discover && state.globals.discovery == 1 ? reply : nil)
             if let first = hops.first, first.destination != target {
                 state.ensurePeer(first.destination, discovered: nil)
             }
@@ -360,35 +422,50 @@ public struct Fabric {
 
 extension SimState {
     /// The bytes a message counts in the `*_length` statistics: 56 for all but a GET.
-    static func length(of kind: Int) -> Int { kind == NICounters.get ? 0 : 56 }
+    static func length(of kind: Int) -> Int { kind == NICounters.get || kind == NICounters.ack ? 0 : 56 }
+
+    /// The kind a sent message counts as in `sent_stats`: a REPLY counts as the GET it answers,
+    /// an ACK as the PUT it acknowledges (received messages count as what they are).
+    static func sentKind(_ kind: Int) -> Int {
+        switch kind {
+        case NICounters.reply: return NICounters.get
+        case NICounters.ack: return NICounters.put
+        default: return kind
+        }
+    }
 
     /// Counts a message sent from local NI `source` to `destination`: in `send_count` and
     /// `send_length`, or, for a message this node forwards, in `route_count` and
     /// `route_length` (as the kernel's `lnet_msg_decommit_tx` does). The NI and peer NI
     /// counters count both.
-    mutating func count(sentFrom source: NID, to destination: NID, kind: Int, forwarding: Bool = false) {
+    mutating func count(
+        sentFrom source: NID, to destination: NID, kind: Int, forwarding: Bool = false, length: Int? = nil
+    ) {
         stats[forwarding ? "route_count" : "send_count"] += 1
-        stats[forwarding ? "route_length" : "send_length"] += Self.length(of: kind)
+        stats[forwarding ? "route_length" : "send_length"] += length ?? Self.length(of: kind)
         stats["msgs_alloc"] = 0
         stats["msgs_max"] = max(stats["msgs_max"], 1)
+        let counted = Self.sentKind(kind)
         if let (n, i) = niIndex(source) {
             nets[n].nis[i].counters.sendCount += 1
-            nets[n].nis[i].counters.sent[kind] += 1
+            nets[n].nis[i].counters.sent[counted] += 1
         }
         if let p = peerIndex(containing: destination), let i = peers[p].nis.firstIndex(where: { $0.nid == destination })
         {
             peers[p].nis[i].counters.sendCount += 1
-            peers[p].nis[i].counters.sent[kind] += 1
+            peers[p].nis[i].counters.sent[counted] += 1
         }
     }
 
     /// Counts a message received on local NI `destination` from `source`; a new sender becomes a
     /// (non-configured) peer. A message to forward counts on the NI and peer NI only (its
     /// `route_count` is counted when it is sent on).
-    mutating func count(receivedAt destination: NID, from source: NID, kind: Int, forwarding: Bool = false) {
+    mutating func count(
+        receivedAt destination: NID, from source: NID, kind: Int, forwarding: Bool = false, length: Int? = nil
+    ) {
         if !forwarding {
             stats["recv_count"] += 1
-            stats["recv_length"] += Self.length(of: kind)
+            stats["recv_length"] += length ?? Self.length(of: kind)
         }
         if let (n, i) = niIndex(destination) {
             nets[n].nis[i].counters.recvCount += 1

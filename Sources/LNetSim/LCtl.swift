@@ -109,7 +109,7 @@ public struct LCtl {
     mutating func listNIDs(_ args: [String]) -> Int {
         let state = node.load()
         guard state.configured else {
-            out.stderr += "Reader error: 'LNet stack down' at 0\nIOC_LIBCFS_GET_NI error 100: Network is down\n"
+            out.stderr += "Reader error: 'Unspecific failure' at 0\nIOC_LIBCFS_GET_NI error 100: Network is down\n"
             return 1
         }
         let all = args.first == "all"
@@ -205,14 +205,15 @@ public struct LCtl {
                     ? "0@<0:0>->0@<0:0> (1/0 | 0) ptl 0, msg 0, 0/0, PUT 0, ACK 0, GET 0, REP 0\n"
                     : "0@<0:0>->0@<0:0> (1/0 | 0, latency 0) ptl 0, msg 0, 0/0, PUT 0, ACK 0, GET 0, REP 0\n"
             }
-            for rule in rules {
+            // Newest first; `*` is LNET_NID_ANY, which lctl prints as 0.0.0.0@tcp.
+            for rule in rules.reversed() {
                 let ptl = rule.portalMask == 0 ? "0" : "0x" + String(rule.portalMask, radix: 16)
                 let timing =
                     kind == "drop"
                     ? "(1/\(rule.rate) | \(rule.interval))"
                     : "(1/\(rule.rate) | \(rule.interval), latency \(rule.latency))"
                 out.stdout +=
-                    "\(FaultRule.display(rule.source))->\(FaultRule.display(rule.destination)) \(timing) ptl \(ptl), msg \(String(rule.messageMask, radix: 16)), \(rule.applied)/\(rule.matched), PUT \(rule.put), ACK \(rule.ack), GET \(rule.get), REP \(rule.reply)\n"
+                    "\(FaultRule.listed(rule.source))->\(FaultRule.listed(rule.destination)) \(timing) ptl \(ptl), msg \(String(rule.messageMask, radix: 16)), \(rule.applied)/\(rule.matched), PUT \(rule.put), ACK \(rule.ack), GET \(rule.get), REP \(rule.reply)\n"
             }
             out.stdout += "found total \(rules.count)\n"
             return 22  // the Netlink path of the real tool always returns EINVAL here

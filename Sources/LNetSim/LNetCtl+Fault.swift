@@ -4,6 +4,21 @@ extension LNetCtl {
     static let faultAddHelp =
         "add LNet fault rule\n\t--source: source NID of the message (or '*')\n\t--dest: destination NID of the message (or '*')\n\t--rate: apply the rule to 1 message in RATE\n\t--interval: apply the rule once every INTERVAL seconds\n\t--message: message type (PUT, ACK, GET, REPLY)\n\t--portal: portal number (0-63)\n\t--local_nid: local NID the message is received on\n\t--health_error: health error to report (drop rules)\n\t--random: randomize within the interval (drop rules)\n\t--drop_all: drop every matching message (drop rules)\n\t--latency: seconds to delay (delay rules)\n"
 
+    /// What `fault drop add` with no arguments prints (lustre c881f8eb).
+    static let dropAddHelp = """
+        drop add: add LNet drop rule
+        \t--source nid:  Drop messages originating from <nid>.
+        \t--dest nid:    Drop messages destined for <nid>.
+        \t--rate r:      Drop messages at specified rate (1/<r>).
+        \t--interval i:  Drop messages at specified time interval (seconds).
+        \t--portal p:    Drop messages on specified portal.
+        \t--message m:   Drop messages of specified type <PUT|ACK|GET|REPLY>.
+        \t--health_error: Dropped messages simulate the specified health status
+        \t                <local_timeout|remote_dropped|network_timeout|...>.
+
+
+        """
+
     /// `lnetctl fault drop|delay add|del|reset|show`.
     mutating func fault(_ args: [String]) throws -> Int {
         guard let kind = args.first, kind == "drop" || kind == "delay" else {
@@ -34,13 +49,26 @@ extension LNetCtl {
     /// failure (with the return value in `rc`).
     mutating func parseRule(_ kind: String, _ args: [String], rc: inout Int) -> FaultRule? {
         var options: [GetOpt.Option] = [
-            .init("source", "s"), .init("dest", "d"), .init("rate", "r"), .init("interval", "i"), .init("message", "m"),
+            .init("source", "s"), .init("dest", "d"), .init("rate", "r"), .init("message", "m"),
             .init("portal", "p"), .init("local_nid", "o"),
         ]
         if kind == "drop" {
-            options += [.init("health_error", "e"), .init("random", "n", .none), .init("drop_all", "x", .none)]
+            options += [
+                .init("interval", "i"), .init("health_error", "e"), .init("random", "n", .none),
+                .init("drop_all", "x", .none),
+            ]
         } else {
             options += [.init("latency", "l")]
+        }
+        // An option the real tool does not know (a delay rule's --interval) is reported and
+        // skipped; its value is left as an argument, which nothing reads.
+        let known = Set(options.flatMap { ["--" + $0.long] + ($0.short.map { ["-" + String($0)] } ?? []) })
+        var args = args
+        if let index = args.firstIndex(where: {
+            $0.hasPrefix("-") && $0 != "-" && !known.contains($0.split(separator: "=").first.map(String.init) ?? $0)
+        }) {
+            out.stderr += "Unrecognized option ?\n"
+            args.remove(at: index)
         }
         let p: GetOpt.Result
         switch GetOpt(program: "add", options: options).parse(args) {
@@ -96,7 +124,7 @@ extension LNetCtl {
         if rule.portalMask != 0 {
             mask = (mask == 0 ? 15 : mask) & (2 | 4)
             if mask == 0 {
-                out.stdout += "failed to add \(kind) rule: Invalid argument\n"
+                out.stdout += "failed to add \(kind) rule: Invalid input data or parameter\n"
                 rc = -22
                 return nil
             }
@@ -120,7 +148,7 @@ extension LNetCtl {
 
     mutating func faultAdd(_ kind: String, _ args: [String]) throws -> Int {
         if args.isEmpty {
-            out.stdout += "fault \(kind) add: \(Self.faultAddHelp)\n"
+            out.stdout += kind == "drop" ? Self.dropAddHelp : "delay add: add LNet delay rule\n" + Self.faultAddHelp
             return -22
         }
         var rc = 0

@@ -383,7 +383,8 @@ extension LNetCtl {
                 lnd.append(("tos", .int(net.tos)))
                 pairs.append(("lnd tunables", .map(lnd)))
             }
-            if !backup { pairs.append(("dev cpt", .int(isLo ? -1 : 0))) }
+            // A virtio NIC has no NUMA node, like lo: -1 (what the guests' real LNet prints).
+            if !backup { pairs.append(("dev cpt", .int(-1))) }
             pairs.append(("CPT", .scalar("[" + ni.cpts.map(String.init).joined(separator: ",") + "]", .doubleQuoted)))
         }
         return pairs

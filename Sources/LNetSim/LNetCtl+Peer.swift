@@ -76,7 +76,8 @@ extension LNetCtl {
                 return (-22, "unsupported primary NID")
             }
             if let owner = state.peerIndex(containing: primary), state.peers[owner].primary != primary {
-                if state.peers[owner].configured { return (-17, "failed to add primary peer") }
+                // A configured peer's secondary: refused with nothing printed (exit 234).
+                if state.peers[owner].configured { return (-17, "") }
                 state.peers.remove(at: owner)
             }
             if let existing = state.peers.firstIndex(where: { $0.primary == primary }),
@@ -111,7 +112,9 @@ extension LNetCtl {
             }
             return nil
         }
-        if let (errno, descr) = failure { return netlinkError("add", "peer", errno, descr) }
+        if let (errno, descr) = failure {
+            return descr.isEmpty ? -22 : netlinkError("add", "peer", errno, descr)
+        }
         return 0
     }
 
@@ -191,9 +194,8 @@ extension LNetCtl {
         guard state.configured else { return netlinkError("show", "peer", -100, "Network is down") }
         var peers = state.peers
         if let text = p.value("nid") {
-            guard let nid = try? NID(parsing: text), let index = state.peerIndex(containing: nid) else {
-                return netlinkError("show", "peer", -2, "cannot find peer")
-            }
+            // No such peer: lnetctl exits 234 and prints nothing (6.1, c881f8eb).
+            guard let nid = try? NID(parsing: text), let index = state.peerIndex(containing: nid) else { return -22 }
             peers = [state.peers[index]]
         }
         let items = peers.filter { $0.primary != .loopback }.map {
@@ -236,9 +238,11 @@ extension LNetCtl {
             if level >= 1 {
                 let credits = local?.peerCredits ?? 0
                 let rtr = (local?.peerBufferCredits ?? 0) > 0 ? local!.peerBufferCredits : credits
+                // The low-water mark of the credits: one was taken for the first message sent.
+                let low = ni.counters.sendCount > 0 ? credits - 1 : credits
                 entry += [
                     ("max_ni_tx_credits", .int(credits)), ("available_tx_credits", .int(credits)),
-                    ("min_tx_credits", .int(credits)), ("tx_q_num_of_buf", .int(0)),
+                    ("min_tx_credits", .int(low)), ("tx_q_num_of_buf", .int(0)),
                     ("available_rtr_credits", .int(rtr)),
                     ("min_rtr_credits", .int(rtr)), ("refcount", .int(1)),
                 ]

@@ -55,7 +55,7 @@ extension LNetCtl {
                         discover ? "cannot parse NID '\(text)'" : "failed to \(word) \(text): Invalid argument"))
                 continue
             }
-            let result = try fabric.ping(target, source: source, timeout: timeout)
+            let result = try fabric.ping(target, source: source, timeout: timeout, discover: discover)
             if let (errno, text) = result.failure {
                 failures.append(failure(word, errno, "failed to \(word) \(target): \(text)"))
                 continue
@@ -63,9 +63,11 @@ extension LNetCtl {
             let after = node.load()
             let peer = after.peerIndex(containing: target).map { after.peers[$0] }
             let listed: [NID] = discover ? (peer?.orderedNIs.map(\.nid) ?? [target]) : result.reply
+            // A ping names the NID it pinged; discover names the peer's primary.
+            let primary = discover ? (peer?.primary.description ?? "<?>") : target.description
             items.append(
                 .map([
-                    ("primary nid", .plain(peer?.primary.description ?? "<?>")),
+                    ("primary nid", .plain(primary)),
                     ("Multi-Rail", .bool(peer?.multiRail ?? false)),
                     ("peer_ni", .seq(listed.map { .map([("nid", .plain($0.description))]) })),
                 ]))

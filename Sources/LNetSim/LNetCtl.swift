@@ -206,9 +206,18 @@ public struct LNetCtl {
     // MARK: Output helpers
 
     /// Printer A error block on stderr; returns -EINVAL (exit 234), as every Netlink error does.
+    /// A Netlink request's error block on stderr. Where the error comes from the kernel, the one
+    /// the simulator is held to (6.1, the kit's) sends no extended ack, so lnetctl says
+    /// "Unspecific failure" where a 6.12 kernel says "LNet stack down" or "Network is down";
+    /// lnetctl's own errors (a NID list that does not parse) keep their text.
     mutating func netlinkError(_ op: String, _ object: String, _ errno: Int, _ descr: String) -> Int {
-        out.stderr += YAMLPrinter.libyamlError(op: op, object: object, errno: errno, descr: descr)
+        out.stderr += YAMLPrinter.libyamlError(op: op, object: object, errno: errno, descr: Self.netlinkText(descr))
         return -22
+    }
+
+    /// What lnetctl prints for a Netlink error whose extended ack would say `descr`.
+    static func netlinkText(_ descr: String) -> String {
+        ["LNet stack down", "Network is down"].contains(descr) ? "Unspecific failure" : descr
     }
 
     /// Printer B error block on stderr.

@@ -71,7 +71,7 @@ public struct LST {
             return -1
         }
         guard node.load().configured else {
-            out.stderr += "Reader error: 'LNet stack down' at 0\n"
+            out.stderr += "Reader error: 'Unspecific failure' at 0\n"
             return -1
         }
         switch command {

@@ -145,6 +145,7 @@ public struct NICounters: Codable, Sendable {
     public static let put = 0
     public static let get = 1
     public static let reply = 2
+    public static let ack = 3
 }
 
 /// A peer: a primary NID and its NIs.
@@ -357,6 +358,11 @@ public struct FaultRule: Codable, Sendable {
     }
 
     /// The pattern as `fault show` prints it: `*` is `<?>`, `*@tcp` is `255.255.255.255@tcp`.
+    /// A pattern as `lctl net_drop_list` prints it: `*` as 0.0.0.0@tcp.
+    public static func listed(_ pattern: String) -> String {
+        pattern == "*" ? "0.0.0.0@tcp" : display(pattern)
+    }
+
     public static func display(_ pattern: String) -> String {
         if pattern == "*" { return "<?>" }
         if pattern.hasPrefix("*@") { return "255.255.255.255@" + pattern.dropFirst(2) }

@@ -81,7 +81,9 @@ public struct Transcript: Sendable {
 }
 
 extension Transcript {
-    /// Every transcript under `directory` (`SUITE/TEST.jsonl`, named `SUITE/TEST`), sorted by name.
+    /// Every transcript under `directory`, sorted by name: `SUITE/TEST.jsonl` files (named
+    /// `SUITE/TEST`), or a results directory's `SUITE/TEST/tools.jsonl` (named the same), those
+    /// that ran any tool.
     public static func all(in directory: String) throws(LUTFError) -> [Transcript] {
         let fm = FileManager.default
         guard let files = fm.enumerator(atPath: directory)?.allObjects as? [String] else {
@@ -92,24 +94,9 @@ extension Transcript {
             guard let text = try? String(contentsOfFile: directory + "/" + file, encoding: .utf8) else {
                 throw LUTFError(.io, "cannot read \(directory)/\(file)")
             }
-            transcripts.append(try Transcript(name: String(file.dropLast(".jsonl".count)), jsonLines: text))
-        }
-        return transcripts
-    }
-
-    /// The transcripts of a results directory: each test's `tools.jsonl` (`SUITE/TEST/tools.jsonl`,
-    /// named `SUITE/TEST`), those that ran any tool.
-    public static func fromResults(_ directory: String) throws(LUTFError) -> [Transcript] {
-        let fm = FileManager.default
-        guard let files = fm.enumerator(atPath: directory)?.allObjects as? [String] else {
-            throw LUTFError(.usage, "cannot read the results directory \(directory)")
-        }
-        var transcripts: [Transcript] = []
-        for file in files.sorted() where file.hasSuffix("/tools.jsonl") {
-            guard let text = try? String(contentsOfFile: directory + "/" + file, encoding: .utf8), !text.isEmpty
-            else { continue }
-            let name = String(file.dropLast("/tools.jsonl".count))
-            transcripts.append(try Transcript(name: name, jsonLines: text))
+            guard !text.isEmpty else { continue }
+            let name = file.hasSuffix("/tools.jsonl") ? file.dropLast("/tools.jsonl".count) : file.dropLast(6)
+            transcripts.append(try Transcript(name: String(name), jsonLines: text))
         }
         return transcripts
     }

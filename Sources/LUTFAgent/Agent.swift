@@ -96,6 +96,7 @@ public final class Agent: Service, Sendable {
 
     private func connectLoop() async throws {
         var delay = settings.reconnectInitialDelay
+        var refusals = 0
         while !Task.isCancelled {
             do {
                 let wasRegistered = try await connectAndServe()
@@ -103,10 +104,23 @@ public final class Agent: Service, Sendable {
                     logger.info("the master is gone: exiting (--exit-with-master)")
                     return
                 }
-                if wasRegistered { delay = settings.reconnectInitialDelay }
-            } catch let error as LUTFError where error.code == .auth || error.code == .refused {
+                if wasRegistered {
+                    delay = settings.reconnectInitialDelay
+                    refusals = 0
+                }
+            } catch let error as LUTFError where error.code == .refused {
+                // The master (authenticated) refused this agent's name: retrying cannot help.
                 logger.error("\(error.message)")
                 throw error
+            } catch let error as LUTFError where error.code == .auth {
+                // Whatever answers on the port can say "wrong key" before proving it holds the
+                // key: one such answer is not believed; five in a row are.
+                refusals += 1
+                if refusals >= Self.refusalsBeforeExit {
+                    logger.error("\(error.message) (\(refusals) times in a row: giving up)")
+                    throw error
+                }
+                logger.warning("master \(settings.master): \(error.message); retrying in \(delay.secondsText)")
             } catch is CancellationError where Task.isCancelled {
                 return
             } catch {
@@ -123,6 +137,9 @@ public final class Agent: Service, Sendable {
             delay = min(delay * 2, settings.reconnectMaxDelay)
         }
     }
+
+    /// Authentication failures in a row after which the agent gives up.
+    static let refusalsBeforeExit = 5
 
     /// One connection's life. Returns whether the agent got registered (so backoff starts over,
     /// or, with `--exit-with-master`, the agent ends): a connection that fails after registration,
@@ -144,7 +161,7 @@ public final class Agent: Service, Sendable {
             let identity = AgentIdentity(
                 name: settings.name, role: settings.role, hostname: HostInfo.hostname, pid: HostInfo.pid,
                 instance: instance, software: LUTFDefaults.software,
-                interfaces: networkInterfaces, address: "")
+                interfaces: networkInterfaces, address: "", lnet: settings.lnetBackend)
             try await channel.channel.writeAndFlush(Message(.register, ["register": identity.registration]))
             var messages = inbound.makeAsyncIterator()
             guard let reply = try await messages.next() else {

@@ -24,8 +24,11 @@ public struct NodeLNet: AgentCallHandler {
 
     public func handle(_ request: OrderedDictionary<String, Value>, agent: Agent) async throws -> Value {
         let parameters = request["parameters"] ?? [:]
-        let deadline = parameters["deadline"]?.doubleValue ?? 10
         let simulated = agent.simulatedLNet
+        // Loading modules under software emulation takes seconds; the call itself is bounded by
+        // its test's deadline.
+        let fname = request["fname"]?.stringValue
+        let deadline = parameters["deadline"]?.doubleValue ?? (fname == "clean" ? 120 : 10)
         let tools = ToolRunner(simulated: simulated, deadline: deadline)
         switch request["fname"]?.stringValue {
         case "mark":

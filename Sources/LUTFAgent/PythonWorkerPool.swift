@@ -199,13 +199,14 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
         for (k, v) in extraEnvironment { base[k] = v }
         let environment = runtime.environment(
             base: base, channel: socket, token: token, extraPaths: agent.settings.extraPythonPaths,
-            extra: ["LUTF_NODE": agent.settings.name, "LUTF_RUN": run, "LUTF_ROLE": "agent"])
+            extra: ["LUTF_NODE": agent.settings.name, "LUTF_RUN": run, "LUTF_ROLE": "agent", "LUTF_LIFELINE": "1"])
         let safeRun = run.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
         do {
-            let process = try await supervisor.start(
-                ProcessSpec(
-                    name: "python-worker-\(run)", executable: runtime.interpreter, arguments: ["-m", "lutf._worker"],
-                    environment: environment, logPath: directory + "/worker-\(String(safeRun)).log"))
+            var spec = ProcessSpec(
+                name: "python-worker-\(run)", executable: runtime.interpreter, arguments: ["-m", "lutf._worker"],
+                environment: environment, logPath: directory + "/worker-\(String(safeRun)).log")
+            spec.lifeline = true
+            let process = try await supervisor.start(spec)
             worker.process.succeed(process)
         } catch {
             workers.withLock { if $0[run] === worker { $0[run] = nil } }

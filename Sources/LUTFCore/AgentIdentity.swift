@@ -12,11 +12,14 @@ public struct AgentIdentity: Sendable, Equatable {
     public var interfaces: [NetworkInterface]
     /// The agent's IP address as the master sees it.
     public var address: String
+    /// The node's LNet: `system` (the kernel's) or `simulated`.
+    public var lnet: String
 
     public init(
         name: String, role: String, hostname: String, pid: Int, instance: String, software: String,
-        interfaces: [NetworkInterface], address: String
+        interfaces: [NetworkInterface], address: String, lnet: String = "system"
     ) {
+        self.lnet = lnet
         self.name = name
         self.role = role
         self.hostname = hostname
@@ -50,7 +53,7 @@ public struct AgentIdentity: Sendable, Equatable {
         [
             "kind": "agent", "name": .string(name), "role": .string(role), "hostname": .string(hostname),
             "pid": .int(pid), "instance": .string(instance), "software": .string(software),
-            "interfaces": .list(interfaces.map(\.value)),
+            "interfaces": .list(interfaces.map(\.value)), "lnet": .string(lnet),
         ]
     }
 
@@ -70,6 +73,6 @@ public struct AgentIdentity: Sendable, Equatable {
             instance: value["instance"]?.stringValue ?? "",
             software: value["software"]?.stringValue ?? "",
             interfaces: value["interfaces"]?.listValue?.compactMap(NetworkInterface.init(value:)) ?? [],
-            address: address)
+            address: address, lnet: value["lnet"]?.stringValue ?? "system")
     }
 }

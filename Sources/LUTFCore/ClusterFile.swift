@@ -13,6 +13,8 @@ import OrderedCollections
 ///       ssh_port: 2222         # optional: this host's ssh port (default: ssh_port below)
 ///       interfaces: [eth1]     # optional: the interfaces tests may use (default: all)
 ///   listen: 127.0.0.1          # optional: where the master listens (default: every address)
+///   heartbeat_interval: 1      # optional: seconds between heartbeats (default 1)
+///   missed_heartbeats: 3       # optional: silent intervals before an agent is dead (default 3)
 ///   python: /usr/bin/python3   # optional: the interpreter on the hosts (default: python3 there)
 ///   ssh_user: root             # ssh settings for `lutf launch` (all optional)
 ///   ssh_port: 22
@@ -64,10 +66,14 @@ public struct ClusterFile: Sendable {
     public var listen: String?
     /// The Python interpreter on the hosts (default: what `python3` there resolves to).
     public var python: String?
+    /// Liveness of this cluster's agents, where it differs from the master's defaults (e.g. for
+    /// guests under software emulation, whose CPU a busy kernel can hold for seconds).
+    public var heartbeatInterval: Double?
+    public var missedHeartbeats: Int?
 
     public static let keys = [
         "master", "key", "agents", "ssh_user", "ssh_port", "ssh_identity", "ssh_options", "via", "lnet", "sim_fabric",
-        "remote_home", "listen", "python",
+        "remote_home", "listen", "python", "heartbeat_interval", "missed_heartbeats",
     ]
 
     /// A cluster described in code (from auster's environment, or a virtual cluster).
@@ -91,6 +97,8 @@ public struct ClusterFile: Sendable {
         if let remoteHome { members["remote_home"] = .string(remoteHome) }
         if let listen { members["listen"] = .string(listen) }
         if let python { members["python"] = .string(python) }
+        if let heartbeatInterval { members["heartbeat_interval"] = .double(heartbeatInterval) }
+        if let missedHeartbeats { members["missed_heartbeats"] = .int(missedHeartbeats) }
         members["agents"] = .list(
             agents.map { agent in
                 var entry: OrderedDictionaryValue = [
@@ -121,6 +129,8 @@ public struct ClusterFile: Sendable {
         remoteHome = try file.string("remote_home")
         listen = try file.string("listen")
         python = try file.string("python")
+        heartbeatInterval = try file.number("heartbeat_interval", in: 0.05...60)
+        missedHeartbeats = try file.integer("missed_heartbeats", in: 2...100)
         sshOptions = try file.stringList("ssh_options") ?? []
         via = try file.choice("via", from: ["ssh", "pdsh"]) ?? "ssh"
         lnet = try file.choice("lnet", from: ["system", "simulated"]) ?? "system"

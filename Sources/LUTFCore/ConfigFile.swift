@@ -22,12 +22,7 @@ public struct ConfigFile: Sendable {
         throws(LUTFError)
     {
         self.path = path
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw LUTFError(.config, "config \(path): cannot read: \(Self.reason(error))")
-        }
+        let text = try UserFile.text(path, what: "config")
         let node: Node?
         do {
             node = try YAMLText.composeNode(text)
@@ -69,17 +64,6 @@ public struct ConfigFile: Sendable {
                 )
             }
         }
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSCocoaErrorDomain && ns.code == NSFileReadNoSuchFileError {
-            return "No such file or directory"
-        }
-        return ns.localizedDescription
     }
 
     private func invalid(_ key: String, _ entry: Entry, _ expectation: String) -> LUTFError {

@@ -37,12 +37,47 @@ public enum HostInfo {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Creates a new private (0700) directory `$TMPDIR/PREFIX-RANDOM` and returns its path.
-    public static func makeTemporaryDirectory(_ prefix: String) throws -> String {
-        let path = NSTemporaryDirectory() + "\(prefix)-\(randomToken(bytes: 6))"
-        try FileManager.default.createDirectory(
-            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        return path
+    /// Creates a new private (0700) directory `$TMPDIR/PREFIX-RANDOM` and returns its path: a
+    /// directory this call made, never one that was there (as `mkdtemp`), so nobody else can
+    /// have planted it or anything in it.
+    public static func makeTemporaryDirectory(_ prefix: String) throws(LUTFError) -> String {
+        let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+        var template = Array((base + prefix + "-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard made != nil else {
+            throw LUTFError(
+                .io, "cannot create a private directory in \(base): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: template)
+    }
+
+    /// Checks that `path` is a directory this process may trust with files it later runs: not a
+    /// symbolic link, owned by this user, writable by nobody else; creates it (0700) when absent.
+    ///
+    /// - Throws: a `usage` error saying what is wrong (`--work-dir` names where the path came from).
+    public static func trustedDirectory(_ path: String, what: String) throws(LUTFError) {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            guard mkdir(path, 0o700) == 0 else {
+                throw LUTFError(.usage, "\(what) \(path): cannot create it: \(String(cString: strerror(errno)))")
+            }
+            return
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw LUTFError(.usage, "\(what) \(path) is not a directory (or is a symbolic link)")
+        }
+        guard info.st_uid == geteuid() else {
+            throw LUTFError(
+                .usage,
+                "\(what) \(path) belongs to uid \(info.st_uid), not to this user (uid \(geteuid())): another user could replace what LUTF runs from it"
+            )
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw LUTFError(
+                .usage,
+                "\(what) \(path) has mode \(String(info.st_mode & 0o777, radix: 8)): others can write into it; use a directory only you can write (chmod go-w)"
+            )
+        }
     }
 
     /// A pipe whose two ends are closed on exec (children get only what is dup'ed to them).

@@ -103,6 +103,8 @@ public struct PythonRuntime: Sendable {
         env["PYTHONPATH"] = ([packageParent] + extraPaths + existing).joined(separator: ":")
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["PYTHONUNBUFFERED"] = "1"
+        // What a test prints reaches its log as it was, non-UTF-8 file names included.
+        env["PYTHONIOENCODING"] = "utf-8:surrogateescape"
         env["LUTF_CHANNEL"] = channel
         env["LUTF_TOKEN"] = token
         env["LUTF_PYTHON"] = interpreter

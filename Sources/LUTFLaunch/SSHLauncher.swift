@@ -48,7 +48,9 @@ public struct SSHLauncher: AgentLauncher {
         return nil
     }
 
-    static func remoteDirectory(_ runID: String) -> String { "/tmp/lutf-\(runID)" }
+    /// The directory of `agent` on its host for a run: made fresh by the run (`mkdir`, which fails
+    /// on anything already there), so nobody else can have planted what the agent runs or trusts.
+    static func remoteDirectory(_ runID: String, _ agent: String) -> String { "/tmp/lutf-\(runID)-\(agent)" }
 
     /// `ssh` (or `pdsh`) arguments running `command` on `agent`'s host.
     func remote(_ agent: ClusterFile.AgentEntry, _ command: String) -> (String, [String]) {
@@ -83,27 +85,22 @@ public struct SSHLauncher: AgentLauncher {
         -> [ChildProcess]
     {
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        let remoteDir = Self.remoteDirectory(runID)
-        var remoteBinary = binary
-        var remoteHome = cluster.remoteHome ?? home
-        var pathMap: [(String, String)] = []
+        var mapping: [(String, String)] = []
         if push {
             let bundle = try await makeBundle(runID: runID)
             defer { try? FileManager.default.removeItem(atPath: bundle.path) }
-            let pushedHome = remoteDir + "/home"
-            remoteHome = pushedHome
-            remoteBinary = pushedHome + "/lutf"
-            pathMap = bundle.mapping.map { ($0.0, pushedHome + "/" + $0.1) }
+            mapping = bundle.mapping
             let bundlePath = bundle.path
             // Copy to every host at once.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for agent in cluster.agents {
+                    let directory = Self.quote(Self.remoteDirectory(runID, agent.name))
                     group.addTask {
                         let copy = try await supervisor.start(
                             spec(
                                 name: "push to \(agent.host)", agent: agent,
                                 command:
-                                    "umask 077 && mkdir -p \(Self.quote(pushedHome)) && tar -C \(Self.quote(pushedHome)) -xzf -",
+                                    "umask 077 && mkdir \(directory) && mkdir \(directory)/home && tar -C \(directory)/home -xzf -",
                                 input: bundlePath, log: logDirectory + "/push-\(agent.name).log"))
                         let status = try await copy.waitForExit()
                         guard status.isSuccess else {
@@ -119,6 +116,14 @@ public struct SSHLauncher: AgentLauncher {
         }
         var processes: [ChildProcess] = []
         for agent in cluster.agents {
+            let remoteDir = Self.remoteDirectory(runID, agent.name)
+            var remoteBinary = binary
+            var remoteHome = cluster.remoteHome ?? home
+            let pathMap = mapping.map { ($0.0, remoteDir + "/home/" + $0.1) }
+            if push {
+                remoteHome = remoteDir + "/home"
+                remoteBinary = remoteHome + "/lutf"
+            }
             var env = ["LUTF_HOME=\(remoteHome)"]
             if let python = cluster.python { env.append("LUTF_PYTHON=\(python)") }
             if !pathMap.isEmpty {
@@ -140,8 +145,14 @@ public struct SSHLauncher: AgentLauncher {
             }
             let agentCommand = agentArguments.map(Self.quote).joined(separator: " ")
             let receiveKey = pdsh ? "" : " && cat > \(Self.quote(keyFile))"
+            let directory = Self.quote(remoteDir)
+            // The run's directory: made now, or (pushed) made by this run's copy: ours, no link.
+            let makeDirectory =
+                push
+                ? "{ [ -d \(directory) ] && [ -O \(directory) ] && [ ! -L \(directory) ] || { echo \"lutf: \(remoteDir) was not made by this run: refusing it\" >&2; exit 97; }; }"
+                : "mkdir \(directory)"
             let command =
-                "umask 077 && mkdir -p \(Self.quote(remoteDir))\(receiveKey) && exec env \(env.map(Self.quote).joined(separator: " ")) \(agentCommand)"
+                "umask 077 && \(makeDirectory)\(receiveKey) && exec env \(env.map(Self.quote).joined(separator: " ")) \(agentCommand)"
             let log = logDirectory + "/\(agent.name).log"
             try? FileManager.default.removeItem(atPath: log)
             processes.append(
@@ -152,9 +163,9 @@ public struct SSHLauncher: AgentLauncher {
     }
 
     public func finish(runID: String, supervisor: ProcessSupervisor) async {
-        let remoteDir = Self.remoteDirectory(runID)
         await withTaskGroup(of: Void.self) { group in
             for agent in cluster.agents {
+                let remoteDir = Self.remoteDirectory(runID, agent.name)
                 group.addTask {
                     // The agents leave with the master; remove what the run put on the host.
                     guard

@@ -34,6 +34,7 @@ public struct AgentStatus: Sendable {
         ]
         if let deadReason { members["dead_reason"] = .string(deadReason) }
         members["interfaces"] = .list(identity.interfaces.map(\.summaryValue))
+        members["lnet"] = .string(identity.lnet)
         return .map(members)
     }
 }

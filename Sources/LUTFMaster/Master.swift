@@ -118,6 +118,9 @@ public final class Master: Service, Sendable {
 
     // MARK: Connections
 
+    /// Seconds an authenticated connection may take to send its REGISTER.
+    static let registrationDeadline = 10.0
+
     private func serve(_ connection: WireChannel, authenticated: EventLoopFuture<Void>) async {
         do {
             try await authenticated.get()
@@ -129,7 +132,17 @@ public final class Master: Service, Sendable {
         do {
             try await connection.executeThenClose { inbound, _ in
                 var messages = inbound.makeAsyncIterator()
-                guard let first = try await messages.next() else { return }
+                // An authenticated peer that does not say who it is is not kept waiting on.
+                let channel = connection.channel
+                let logger = self.logger
+                let deadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(Self.registrationDeadline))) {
+                    logger.warning(
+                        "closing connection from \(peer): no REGISTER within \(Self.registrationDeadline.secondsText)")
+                    channel.close(promise: nil)
+                }
+                let first = try await messages.next()
+                deadline.cancel()
+                guard let first else { return }
                 guard first.type == .register, let registration = first.body["register"] else {
                     let error = LUTFError(
                         .protocolViolation, "expected REGISTER as the first message from \(peer), got \(first.type)")

@@ -200,6 +200,16 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
     // MARK: Requests from agents
 
     public func serve(operation: String, parameters: Value, caller: String) async throws -> Value {
+        // Only the test's own script process (on the local socket, with its token) records its
+        // result or sets its deadline; an agent, or code it runs, cannot (the test id is known
+        // to every agent).
+        if Self.scriptOnly.contains(operation) {
+            logger.warning(
+                "refused '\(operation)' from agent '\(caller)' for test \(parameters["test"]?.plainText ?? "?"): only the test's own script may record its result or deadline"
+            )
+            throw LUTFError(
+                .refused, "'\(operation)' is for the test's own script process; agent '\(caller)' may not request it")
+        }
         var session: TestSession?
         if let test = parameters["test"]?.stringValue {
             session = state.withLock { $0.sessionsByID[test] }
@@ -211,6 +221,9 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         request["op"] = .string(operation)
         return try await handle(.map(request), session: session, caller: caller)
     }
+
+    /// Operations only a test's own script process may request.
+    static let scriptOnly: Set<String> = ["result", "timeout", "hello"]
 
     // MARK: Operations
 

@@ -44,15 +44,17 @@ public enum EmbeddedCluster {
             env["LUTF_SIM_INTERFACES"] = simulatedInterfaces(index: index, count: interfaces)
             env["LUTF_KEY"] = nil
             env["LUTF_MASTER"] = nil
-            processes.append(
-                try await supervisor.start(
-                    ProcessSpec(
-                        name: member.name, executable: executable,
-                        arguments: [
-                            "agent", "--master", master.description, "--name", member.name, "--role", member.role,
-                            "--key", keyPath, "--lnet", "simulated", "--work-dir", workDirectory + "/" + member.name,
-                            "--exit-with-master",
-                        ], environment: env, logPath: log)))
+            // The agent leaves with the run: when its master's connection ends, and when this
+            // process ends (its lifeline), however it ends.
+            var spec = ProcessSpec(
+                name: member.name, executable: executable,
+                arguments: [
+                    "agent", "--master", master.description, "--name", member.name, "--role", member.role,
+                    "--key", keyPath, "--lnet", "simulated", "--work-dir", workDirectory + "/" + member.name,
+                    "--exit-with-master", "--lifeline",
+                ], environment: env, logPath: log)
+            spec.lifeline = true
+            processes.append(try await supervisor.start(spec))
         }
         return processes
     }

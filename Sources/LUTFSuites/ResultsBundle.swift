@@ -16,11 +16,16 @@ public enum ResultsBundle {
         try? fm.removeItem(atPath: target)
         do {
             try fm.zipItem(
-                at: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: staging), shouldKeepParent: true)
+                at: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: staging), shouldKeepParent: true,
+                compressionMethod: .deflate)
             try fm.moveItem(atPath: staging, toPath: target)
         } catch {
             try? fm.removeItem(atPath: staging)
-            throw LUTFError(.io, "cannot zip \(directory): \(error.localizedDescription)")
+            let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map {
+                String(cString: strerror(Int32($0.code)))
+            }
+            throw LUTFError(
+                .io, "cannot zip \(directory) into \(target): \(posix ?? "the archive could not be written")")
         }
         return target
     }

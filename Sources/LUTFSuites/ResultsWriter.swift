@@ -2,6 +2,10 @@ import Foundation
 import LUTFCore
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The results of a run on disk: `results.yml` in auster's format and `junit.xml`, both
 /// rewritten atomically after every test so a killed run leaves valid files with every finished
 /// test in them.
@@ -58,6 +62,9 @@ public final class ResultsWriter: Sendable {
     }
 
     /// Records a result and rewrites the files.
+    ///
+    /// - Throws: why the files could not be written (the first such reason is also kept in
+    ///   ``failure``: a run whose results were not all recorded has failed).
     public func record(_ result: TestResult) throws {
         recorded.withLock { state in
             if state.suiteStarts[result.script.suite] == nil {
@@ -65,10 +72,20 @@ public final class ResultsWriter: Sendable {
             }
             state.results.append(result)
         }
-        try write()
+        do {
+            try write()
+        } catch {
+            failureBox.withLock { if $0 == nil { $0 = error.message } }
+            throw error
+        }
     }
 
-    private func write() throws {
+    private let failureBox = Mutex<String?>(nil)
+
+    /// The first reason results could not be written, if they could not.
+    public var failure: String? { failureBox.withLock { $0 } }
+
+    private func write() throws(LUTFError) {
         let yaml = resultsYAML
         try Self.atomicWrite(yaml, to: directory + "/results.yml")
         try Self.atomicWrite(junitXML, to: directory + "/junit.xml")
@@ -241,11 +258,36 @@ public final class ResultsWriter: Sendable {
     }
 
     /// Writes `text` to a temporary file beside `path` and renames it into place.
-    public static func atomicWrite(_ text: String, to path: String) throws {
+    /// Writes `text` to `path` through a temporary file and a rename, so a reader sees the old
+    /// file or the new one, never a part; nothing is left behind when it fails.
+    ///
+    /// - Throws: an `io` error naming the file and the system's reason (`No space left on device`).
+    public static func atomicWrite(_ text: String, to path: String) throws(LUTFError) {
         let tmp = path + ".tmp.\(getpid())"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        guard rename(tmp, path) == 0 else {
+        let descriptor = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
             throw LUTFError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        var bytes = Array(text.utf8)
+        var written = 0
+        var failure: Int32 = 0
+        bytes.withUnsafeMutableBytes { buffer in
+            while written < buffer.count {
+                let n = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                written += n
+            }
+        }
+        if failure == 0 && fsync(descriptor) != 0 && errno != EINVAL { failure = errno }
+        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        guard failure == 0, rename(tmp, path) == 0 else {
+            let reason = String(cString: strerror(failure != 0 ? failure : errno))
+            unlink(tmp)
+            throw LUTFError(.io, "cannot write \(path): \(reason)")
         }
     }
 }

@@ -26,6 +26,8 @@ public struct RunRequest: Sendable {
     public var launcher: (any AgentLauncher)?
     /// auster's `$LOGDIR`: results and logs also go there in auster's layout.
     public var austerLogDirectory: String?
+    /// Set by a signal: the running test is recorded interrupted and the run stops.
+    public var interruption = Interruption()
 
     public init() {}
 }
@@ -36,8 +38,11 @@ public struct RunSummary: Sendable {
     public var directory: String
     public var bundle: String?
 
-    /// 0 if no test failed (expected failures do not count), else 1.
-    public var exitCode: Int32 { results.contains(where: \.failsRun) ? 1 : 0 }
+    /// Why the results could not all be written, if they could not (the run then fails).
+    public var writeFailure: String?
+
+    /// 0 if no test failed (expected failures do not count) and every result was written, else 1.
+    public var exitCode: Int32 { results.contains(where: \.failsRun) || writeFailure != nil ? 1 : 0 }
 }
 
 /// `lutf run`: discover and select tests, start or join a cluster, run the tests, write results.
@@ -86,20 +91,30 @@ public enum RunController {
         setup.launcher = request.launcher
         setup.joinTimeout = request.joinTimeout
         setup.nodeLogs = resultsDirectory + "/nodes"
+        setup.interruption = request.interruption
         return try await withCluster(setup, runID: runID, runtime: runtime, logger: logger, output: say) {
             context, names in
             let where_ = cluster == nil ? "an embedded cluster" : "cluster \(cluster!.path)"
             say(
                 "lutf run \(runID): \(testCount) test\(testCount == 1 ? "" : "s") in \(suites.count) suite\(suites.count == 1 ? "" : "s") on \(where_) (\(names.joined(separator: ", "))); results in \(Self.display(resultsDirectory))"
             )
+            let interruption = request.interruption
             let results = await execute(
                 suites, on: names, runID: runID, writer: writer, context: context, settings: request.settings,
-                progress: say)
+                progress: say, interruption: { interruption.reason })
             if let launcher = request.launcher { await launcher.finish(runID: runID, supervisor: context.supervisor) }
             await context.supervisor.stopAll()
-            let bundle = try? ResultsBundle.create(for: resultsDirectory)
-            let summary = RunSummary(results: results, directory: resultsDirectory, bundle: bundle)
+            var writeFailure = writer.failure
+            var bundle: String?
+            do {
+                bundle = try ResultsBundle.create(for: resultsDirectory)
+            } catch {
+                writeFailure = writeFailure ?? (error as? LUTFError)?.message ?? "cannot zip the results"
+            }
+            var summary = RunSummary(results: results, directory: resultsDirectory, bundle: bundle)
+            summary.writeFailure = writeFailure
             say(Self.summaryLine(summary, elapsed: Monotonic.secondsSince(started)))
+            if let writeFailure { say("lutf run: FAILED to record the results: \(writeFailure)") }
             return summary
         }
     }
@@ -117,6 +132,8 @@ public enum RunController {
         public var joinTimeout = 30.0
         /// Where agents' logs go.
         public var nodeLogs: String
+        /// A signal during the wait for agents ends it.
+        public var interruption = Interruption()
 
         public init(nodeLogs: String = NSTemporaryDirectory()) {
             self.nodeLogs = nodeLogs
@@ -132,9 +149,7 @@ public enum RunController {
         _ body: @Sendable (Context, [String]) async throws -> T
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
-        let work = NSTemporaryDirectory() + "lutf-run-\(runID)"
-        try FileManager.default.createDirectory(
-            atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let work = try HostInfo.makeTemporaryDirectory("lutf-run-\(runID)")
         defer { try? FileManager.default.removeItem(atPath: work) }
         let cluster = setup.cluster
         let keyPath: String
@@ -149,7 +164,10 @@ public enum RunController {
         let listen =
             cluster.map { HostPort(host: $0.listen ?? "0.0.0.0", port: $0.master.port) }
             ?? HostPort(host: "127.0.0.1", port: 0)
-        let master = Master(settings: MasterSettings(listen: listen, key: key), logger: logger)
+        var settings = MasterSettings(listen: listen, key: key)
+        if let interval = cluster?.heartbeatInterval { settings.heartbeatInterval = interval }
+        if let missed = cluster?.missedHeartbeats { settings.missedHeartbeats = missed }
+        let master = Master(settings: settings, logger: logger)
         let broker = ScriptBroker(master: master, directory: work + "/broker", logger: logger)
         master.setServiceHandler(broker)
         let supervisor = ProcessSupervisor()
@@ -177,7 +195,9 @@ public enum RunController {
                     workDirectory: work + "/agents", logDirectory: setup.nodeLogs, runtime: runtime)
                 names = processes.map(\.name)
             }
-            try await waitForAgents(names, master: master, processes: processes, timeout: setup.joinTimeout)
+            try await waitForAgents(
+                names, master: master, processes: processes, timeout: setup.joinTimeout,
+                interruption: setup.interruption)
             let context = Context(
                 master: master, broker: broker, supervisor: supervisor, runtime: runtime, logger: logger,
                 masterAddress: cluster?.master.description ?? address.description)
@@ -214,13 +234,15 @@ public enum RunController {
     /// Python worker on each agent, every test, and the workers stopped at the end.
     public static func execute(
         _ suites: [Suite], on names: [String], runID: String, writer: ResultsWriter, context: Context,
-        settings: RunSettings, progress: @escaping @Sendable (String) -> Void
+        settings: RunSettings, progress: @escaping @Sendable (String) -> Void,
+        interruption: @escaping @Sendable () -> String? = { nil }
     ) async -> [TestResult] {
         let master = context.master
         await begin(runID, on: names, resultsDirectory: writer.directory, context: context)
         let runner = TestRunner(
             master: master, broker: context.broker, runtime: context.runtime, supervisor: context.supervisor,
-            writer: writer, settings: settings, runID: runID, logger: context.logger, progress: progress)
+            writer: writer, settings: settings, runID: runID, logger: context.logger, progress: progress,
+            interruption: interruption)
         let results = await runner.run(suites)
         await end(runID, on: names, context: context)
         return results
@@ -261,13 +283,18 @@ public enum RunController {
 
     /// Waits until every agent in `names` is alive; fails naming those that are not, with the
     /// reason if their process ended.
-    static func waitForAgents(_ names: [String], master: Master, processes: [ChildProcess], timeout: Double)
-        async throws
-    {
+    static func waitForAgents(
+        _ names: [String], master: Master, processes: [ChildProcess], timeout: Double,
+        interruption: Interruption = Interruption()
+    ) async throws {
         let start = Monotonic.nanoseconds()
         while true {
             let missing = await master.registry.notAlive(names)
             if missing.isEmpty { return }
+            if let reason = interruption.reason {
+                throw LUTFError(
+                    .cancelled, "interrupted (\(reason)) while waiting for agents \(missing.joined(separator: ", "))")
+            }
             let exited = processes.filter { $0.exitStatus != nil && missing.contains($0.name) }
             if !exited.isEmpty || Monotonic.secondsSince(start) > timeout {
                 let reasons = missing.map { name -> String in

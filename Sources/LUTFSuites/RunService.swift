@@ -71,9 +71,11 @@ public final class RunService: ControlHandler, Service, Sendable {
             }
             return
         }
-        let directory = resultsBase + "/" + job.id
         let started = Monotonic.nanoseconds()
+        var directory = resultsBase + "/" + job.id
         do {
+            // A new directory for the run, never one (or a link) that was there.
+            directory = try SafePath.newDirectory(job.id, in: resultsBase)
             let writer = try ResultsWriter(directory: directory, suites: job.suites)
             context.logger.info(
                 "run \(job.id): \(job.suites.map(\.name).joined(separator: ", ")) on \(names.joined(separator: ", "))")
@@ -153,9 +155,11 @@ public final class RunService: ControlHandler, Service, Sendable {
             throw LUTFError(.usage, "test configuration: 'type' must be tests-scripts, got '\(type.plainText)'")
         }
         let id = config["testsID"].map(\.plainText) ?? RunContext.newID()
-        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+        guard SafePath.isComponent(id) else {
             throw LUTFError(
-                .usage, "test configuration: 'testsID' may hold only letters, digits, '-', '_' and '.', got '\(id)'")
+                .usage,
+                "test configuration: 'testsID' must be a plain name (letters, digits, '-', '_', '.', not starting with '.'), got '\(id)'"
+            )
         }
         var settings = RunSettings()
         if let timeout = config["timeout"] {
@@ -178,6 +182,14 @@ public final class RunService: ControlHandler, Service, Sendable {
         let all = try await SuiteCatalog.discover([suitesPath], runtime: context.runtime)
         var selection = Selection()
         for entry in entries {
+            // A suite name, or suite/key: never a path.
+            let parts = entry.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count <= 2, parts.allSatisfy({ SafePath.isComponent(String($0)) }) else {
+                throw LUTFError(
+                    .usage,
+                    "test configuration: '\(entry)' in 'tests' is not a suite name or SUITE/TEST (suites: \(all.map(\.name).joined(separator: ", ")))"
+                )
+            }
             let name = entry.hasPrefix("suite_") ? String(entry.dropFirst(6)) : entry
             if let slash = name.firstIndex(of: "/") {
                 selection.suites.append(String(name[..<slash]))

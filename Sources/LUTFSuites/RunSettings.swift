@@ -27,10 +27,17 @@ public struct RunSettings: Sendable {
         }
         let key = String(text[..<equals])
         let raw = String(text[text.index(after: equals)...])
-        let value = (try? YAMLText.decode(raw)) ?? .string(raw)
-        switch value {
-        case .map, .list: return (key, .string(raw))
-        default: return (key, raw.isEmpty ? .string("") : value)
+        // YAML 1.2's scalars: only true/false are booleans (yes, no, on, off stay words).
+        if ["yes", "no", "on", "off", "y", "n"].contains(raw.lowercased()) { return (key, .string(raw)) }
+        do {
+            let value = try YAMLText.decode(raw)
+            return (key, raw.isEmpty ? .string("") : value)
+        } catch {
+            let trimmed = raw.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("[") || trimmed.hasPrefix("{") || trimmed.hasPrefix("\"") || trimmed.hasPrefix("'")
+            else { return (key, .string(raw)) }
+            throw LUTFError(
+                .usage, "--param \(key): '\(raw)' is not valid YAML (\(error.description)); quote it for a string")
         }
     }
 }

@@ -31,6 +31,8 @@ public struct Suite: Sendable {
     public var skipFile: String?
     /// Keys not to run (reported SKIP "skip list").
     public var skipList: Set<String> = []
+    /// Keys not to run on one LNet backend (`real`, `simulated`), with the reason (`skip_on`).
+    public var skipOn: [String: [String: String]] = [:]
     /// Keys whose failure is expected (does not fail the run).
     public var expectedFailures: Set<String> = []
 

@@ -103,6 +103,11 @@ public enum SuiteCatalog {
             suites[i].skipList = Set((entry["skip_list"]?.listValue ?? []).compactMap(\.stringValue).map(keyOf))
             suites[i].expectedFailures = Set(
                 (entry["expected_failures"]?.listValue ?? []).compactMap(\.stringValue).map(keyOf))
+            for (backend, tests) in entry["skip_on"]?.mapValue ?? [:] {
+                for (test, reason) in tests.mapValue ?? [:] {
+                    suites[i].skipOn[backend, default: [:]][keyOf(test)] = reason.plainText
+                }
+            }
         }
     }
 

@@ -45,7 +45,7 @@ public final class TestRunner: Sendable {
         var results: [TestResult] = []
         for suite in suites {
             for script in suite.scripts {
-                if Task.isCancelled { return results }
+                if Task.isCancelled || interruption() != nil { return results }
                 index += 1
                 let result: TestResult
                 if let gone = await everyAgentDead() {
@@ -56,8 +56,10 @@ public final class TestRunner: Sendable {
                 }
                 do {
                     try writer.record(result)
+                } catch let error as LUTFError {
+                    progress("lutf: \(error.message)")
                 } catch {
-                    logger.error("cannot write results: \(error)")
+                    progress("lutf: cannot write the results: \(error)")
                 }
                 writer.copyToAuster(script)
                 results.append(result)
@@ -67,6 +69,13 @@ public final class TestRunner: Sendable {
             }
         }
         return results
+    }
+
+    /// The LNet of the live agents, `real` or `simulated` (nil when they differ or none is alive).
+    private func backend() async -> String? {
+        let kinds = Set(
+            await master.registry.liveLinks().map { $0.identity.lnet == "simulated" ? "simulated" : "real" })
+        return kinds.count == 1 ? kinds.first : nil
     }
 
     /// Why no test can run any more (every agent that was there is dead), or `nil`.
@@ -85,6 +94,10 @@ public final class TestRunner: Sendable {
     public func run(_ script: TestScript, of suite: Suite) async -> TestResult {
         if suite.skipList.contains(script.key) {
             return TestResult(script: script, status: .skip, duration: 0, error: "skip list")
+        }
+        if !suite.skipOn.isEmpty, let backend = await backend(), let reason = suite.skipOn[backend]?[script.key] {
+            let name = backend == "real" ? "real LNet" : "simulated LNet"
+            return TestResult(script: script, status: .skip, duration: 0, error: "skipped on \(name): \(reason)")
         }
         var result = await execute(script, of: suite)
         if suite.expectedFailures.contains(script.key) {
@@ -135,9 +148,11 @@ public final class TestRunner: Sendable {
                 name: "test \(script.fullName)", executable: runtime.interpreter, arguments: ["-m", "lutf._host"],
                 environment: runtime.environment(
                     base: ProcessInfo.processInfo.environment, channel: socket, token: session.token,
-                    extraPaths: settings.extraPythonPaths, extra: ["LUTF_ROLE": "master", "LUTF_NODE": "master"]),
+                    extraPaths: settings.extraPythonPaths,
+                    extra: ["LUTF_ROLE": "master", "LUTF_NODE": "master", "LUTF_LIFELINE": "1"]),
                 workingDirectory: suite.directory, logPath: directory + "/output.log")
             spec.gracePeriod = settings.gracePeriod
+            spec.lifeline = true
             process = try await supervisor.start(spec)
         } catch {
             await broker.remove(session)

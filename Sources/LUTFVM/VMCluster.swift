@@ -12,7 +12,7 @@ public struct VMClusterOptions: Sendable {
     public var nodes = 3
     /// LNet interfaces per guest (`eth0`...), each on a network shared by all guests.
     public var interfaces = 1
-    /// Guest memory in MiB (default: 1024, or 2048 with a kit that has Lustre servers).
+    /// Guest memory in MiB (default: 2048).
     public var memory: Int?
     public var cpus = 1
     /// The master port the cluster file names (0: whatever port the master gets).
@@ -71,7 +71,9 @@ public final class VMCluster: Service, Sendable {
     var identity: String { state + "/id_ed25519" }
     var share: String { state + "/share" }
 
-    public var memory: Int { options.memory ?? (kit.hasLustre ? 2048 : 1024) }
+    /// Enabling routing allocates LNet's router buffers (1 GiB of large buffers by default): a
+    /// guest needs 2 GiB for that, and for a Lustre server's in-memory targets.
+    public var memory: Int { options.memory ?? 2048 }
     public var bootTimeout: Double { options.bootTimeout ?? (accelerator.0 == .kvm ? 60 : 240) }
 
     /// One guest: its name, role, MACs and addresses.
@@ -209,6 +211,9 @@ public final class VMCluster: Service, Sendable {
             "StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null", "LogLevel=ERROR", "ConnectTimeout=30",
         ]
         file.lnet = "system"
+        // Under TCG a guest's one vCPU can spend seconds in the kernel (loading a module, a
+        // burst of traffic) without running the agent's heartbeat.
+        if accelerator.0 == .tcg { file.missedHeartbeats = 10 }
         if let runtime = try? await PythonRuntime.locate() { file.python = runtime.interpreter }
         try file.yaml.write(toFile: clusterFile, atomically: true, encoding: .utf8)
         return file

@@ -61,11 +61,42 @@ public struct ClusterKey: Sendable {
 
     /// Loads a key file written by `lutf keygen`.
     ///
-    /// Throws a `config` error naming the file when it is missing, unreadable or not a key.
+    /// The file must be a regular file owned by this user (or root) that nobody else can read
+    /// or write: whoever can read the key can run any code as the agents' user on every agent.
+    ///
+    /// Throws a `config` error naming the file when it is missing, unreadable, open to others or
+    /// not a key. A path that is not a file is not echoed in full (it may be a secret given to
+    /// `--key` by mistake).
     public static func load(from path: String) throws(LUTFError) -> ClusterKey {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let shown = Self.looksLikeSecret(path) ? "(the value given is not shown: it may be a secret)" : path
+            throw LUTFError(
+                .config, "key file \(shown): no such file; create one with `lutf keygen FILE` and pass its path")
+        }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFLNK {
+            // A link is followed only to a file that passes the same checks.
+            guard stat(path, &info) == 0 else { throw LUTFError(.config, "key file \(path): a dangling link") }
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            let what = info.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file"
+            throw LUTFError(.config, "key file \(path) is \(what); give the file `lutf keygen` wrote")
+        }
+        if info.st_uid != geteuid() && info.st_uid != 0 {
+            throw LUTFError(
+                .config,
+                "key file \(path) belongs to uid \(info.st_uid), not to this user (uid \(geteuid())): refusing a key another user controls"
+            )
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw LUTFError(
+                .config,
+                "key file \(path) has mode \(String(info.st_mode & 0o777, radix: 8)): others could read or replace the key; run chmod 600 \(path)"
+            )
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = access(path, F_OK) == 0 ? "permission denied" : "no such file"
-            throw LUTFError(.config, "key file \(path): cannot read (\(reason)); create one with `lutf keygen \(path)`")
+            throw LUTFError(.config, "key file \(path): cannot read (permission denied)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let bytes = Hex.decode(text) else {
@@ -76,6 +107,13 @@ public struct ClusterKey: Sendable {
                 .config, "key file \(path): key is \(bytes.count) bytes, at least \(minimumBytes) are needed")
         }
         return ClusterKey(bytes: bytes, source: path)
+    }
+
+    /// Whether a `--key` value that is no file looks like key material rather than a path (long
+    /// hex or base64 text without a slash).
+    static func looksLikeSecret(_ value: String) -> Bool {
+        value.count >= 16 && !value.contains("/")
+            && value.allSatisfy { $0.isLetter || $0.isNumber || "+=_-".contains($0) }
     }
 }
 

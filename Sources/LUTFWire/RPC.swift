@@ -33,6 +33,7 @@ public enum RPC {
             ]
             if let output = error.details["output"] { exception["output"] = output }
             if let attributes = error.details["remote_attributes"] { exception["attributes"] = attributes }
+            if let tools = error.details["tools"] { exception["tools"] = tools }
             fields["exception"] = .map(exception)
         case .failure(let error):
             fields["type"] = "failure"
@@ -60,6 +61,7 @@ public enum RPC {
             ]
             if let output = exception["output"] { details["output"] = output }
             if let attributes = exception["attributes"] { details["remote_attributes"] = attributes }
+            if let tools = exception["tools"] { details["tools"] = tools }
             let text = message.isEmpty ? "\(type) on \(node)" : "\(type) on \(node): \(message)"
             return .failure(LUTFError(.remote, text, details: details))
         case "failure":

@@ -204,8 +204,10 @@ public final class WireHandler: ChannelDuplexHandler {
         case (.established, _):
             context.fireChannelRead(wrapInboundOut(Message(type, value)))
         case (_, .error):
+            // Not authenticated yet: the peer has proved nothing, so its refusal is an `auth`
+            // failure whatever code it claims (an agent gives up only after several in a row).
             let remote = LUTFError(value: value["error"] ?? [:])
-            throw LUTFError(remote.code, "\(peer) refused the connection: \(remote.message)")
+            throw LUTFError(.auth, "\(peer) refused the connection: \(remote.message)")
         case (.serverAwaitingAuth(let serverNonce), .auth):
             guard let clientNonce = value["auth"]?["nonce"]?.stringValue.flatMap(Hex.decode),
                 clientNonce.count == Handshake.nonceSize,

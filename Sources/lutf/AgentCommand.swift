@@ -47,7 +47,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .long, help: "LNet backend for this node's tools: system or simulated.")
     var lnet: String?
 
-    @Option(name: .long, help: "Directory for Python worker sockets and logs (default $TMPDIR/lutf-agent-NAME-PID).")
+    @Option(
+        name: .long,
+        help:
+            "Directory for Python worker sockets and logs, owned by you and writable by nobody else (default: a new private $TMPDIR/lutf-agent-NAME-XXXXXX)."
+    )
     var workDir: String?
 
     @Flag(name: .long, help: "Exit when the connection to the master ends instead of reconnecting.")
@@ -57,6 +61,9 @@ struct AgentCommand: AsyncParsableCommand {
         name: .long,
         help: "Interfaces tests may use, comma-separated (default: all; loopback is always reported).")
     var interfaces: String?
+
+    @Flag(name: .long, help: "Exit when standard input ends (the process that started the agent holds it).")
+    var lifeline = false
 
     @OptionGroup var logging: LoggingOptions
 
@@ -70,9 +77,15 @@ struct AgentCommand: AsyncParsableCommand {
             settings.interfaces = (interfaces ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty }
-            let directory =
-                workDir
-                ?? (NSTemporaryDirectory() + "lutf-agent-\(settings.name)-\(ProcessInfo.processInfo.processIdentifier)")
+            // The Python workers run from here (their PATH starts with its bin/): a directory nobody
+            // else could have planted or can write.
+            let directory: String
+            if let workDir {
+                try HostInfo.trustedDirectory(workDir, what: "--work-dir")
+                directory = workDir
+            } else {
+                directory = try HostInfo.makeTemporaryDirectory("lutf-agent-\(settings.name)")
+            }
             var handlers: [any AgentCallHandler] = []
             var workerEnvironment: [String: String] = ["LUTF_LNET": settings.lnetBackend]
             if settings.lnetBackend == "simulated" {
@@ -82,9 +95,13 @@ struct AgentCommand: AsyncParsableCommand {
             }
             let workers = PythonWorkerPool(directory: directory, extraEnvironment: workerEnvironment, logger: logger)
             let agent = Agent(settings: settings, handlers: [workers] + handlers, logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: agent)]
+            if lifeline {
+                services.append(.init(service: Lifeline(), successTerminationBehavior: .gracefullyShutdownGroup))
+            }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             defer {
                 // A default (temporary) work directory goes with the agent.
                 if workDir == nil { try? FileManager.default.removeItem(atPath: directory) }

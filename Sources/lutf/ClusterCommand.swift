@@ -24,7 +24,7 @@ struct VMOptions: ParsableArguments {
     @Option(help: "LNet kit directory (default: $LUTF_LNET_KIT, else shared/lnet-kit next to LUTF's checkout).")
     var kit: String?
 
-    @Option(help: "Guest memory in MiB (default: 1024; 2048 with a kit that has Lustre servers).")
+    @Option(help: "Guest memory in MiB (default: 2048: enabling routing takes 1 GiB of router buffers).")
     var memory: Int?
 
     @Option(help: "Virtual CPUs per guest.")

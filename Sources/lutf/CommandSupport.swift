@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LUTFCore
 import Logging
+import UnixSignals
 
 /// Options every long-running command shares.
 struct LoggingOptions: ParsableArguments {
@@ -48,6 +49,37 @@ func reportingErrors<T>(_ command: String, _ body: () async throws -> T) async t
 }
 
 var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+/// Runs `body` with SIGINT and SIGTERM watched: the first records itself in `interruption`
+/// (the run records its running test "interrupted", keeps every finished one, stops its agents
+/// and workers and returns), a second one cancels `body` outright. The caller exits with the
+/// conventional status (130, 143) when a signal came.
+func withSignals<T: Sendable>(
+    _ interruption: Interruption, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            for await signal in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                if interruption.signal != nil {
+                    FileHandle.standardError.write(Data("lutf: \(signal) again: stopping at once\n".utf8))
+                    throw CancellationError()
+                }
+                FileHandle.standardError.write(
+                    Data(
+                        "lutf: \(signal): finishing the running test's record and stopping (again to stop at once)\n"
+                            .utf8))
+                interruption.trigger(signal: signal.rawValue, name: "\(signal)")
+            }
+            return nil
+        }
+        group.addTask { try await body() }
+        defer { group.cancelAll() }
+        while let next = try await group.next() {
+            if let value = next { return value }
+        }
+        throw CancellationError()
+    }
+}
 
 /// Writes a line to standard output at once (progress must not sit in a buffer).
 func emit(_ line: String) {

@@ -75,10 +75,14 @@ struct LaunchCommand: AsyncParsableCommand {
                 if request.austerLogDirectory == nil { request.austerLogDirectory = environment["LOGDIR"] }
             }
             if let via { clusterFile.via = via }
-            let summary = try await Launch.run(
-                request, cluster: clusterFile, key: key, push: push, logger: logger, environment: environment
-            ) { line in emit(line) }
-            return summary.exitCode
+            let interruption = request.interruption
+            let (file, key, push) = (clusterFile, self.key, self.push)
+            let code = try await withSignals(interruption) { [request] in
+                try await Launch.run(
+                    request, cluster: file, key: key, push: push, logger: logger, environment: environment
+                ) { line in emit(line) }.exitCode
+            }
+            return interruption.exitStatus ?? code
         }
         if code != 0 { throw ExitCode(code) }
     }

@@ -139,18 +139,23 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let interruption = Interruption()
         let code = try await reportingErrors("run") { () async throws -> Int32 in
             let logger = try logging.bootstrap("lutf", defaultLevel: .warning)
-            if let vm { return try await runOnGuests(vm, logger: logger) }
-            let summary = try await RunController.run(try makeRequest(), logger: logger) { line in emit(line) }
-            return summary.exitCode
+            var request = try makeRequest()
+            request.interruption = interruption
+            let command = self
+            let code = try await withSignals(interruption) { [request] in
+                if let vm = command.vm { return try await command.runOnGuests(vm, request: request, logger: logger) }
+                return try await RunController.run(request, logger: logger) { line in emit(line) }.exitCode
+            }
+            return interruption.exitStatus ?? code
         }
         if code != 0 { throw ExitCode(code) }
     }
 
     /// Boots `count` guests, launches the run on them, and removes them (whatever happens).
-    func runOnGuests(_ count: Int, logger: Logger) async throws -> Int32 {
-        let request = try makeRequest()
+    func runOnGuests(_ count: Int, request: RunRequest, logger: Logger) async throws -> Int32 {
         let (options, kit) = try await vmOptions.resolve(nodes: count, interfaces: interfaces, name: "run", port: 0)
         let state = try HostInfo.makeTemporaryDirectory("lutf-vm")
         defer { try? FileManager.default.removeItem(atPath: state) }

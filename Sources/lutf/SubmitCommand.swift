@@ -62,14 +62,12 @@ struct SubmitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let code = try await reportingErrors("submit") { () async throws -> Int32 in
-            guard let data = FileManager.default.contents(atPath: tests) else {
-                throw LUTFError(.usage, "\(tests): cannot read")
-            }
+            let text = try UserFile.text(tests, what: "test file")
             let config: Value
-            do {
-                config = try YAMLText.decode(Array(data))
+            do throws(YAMLText.ParseError) {
+                config = try YAMLText.decode(text)
             } catch {
-                throw LUTFError(.usage, "\(tests): \(error)")
+                throw LUTFError(.usage, "test file \(tests) \(error.description)")
             }
             let client = try masterOptions.client()
             let submitted = try checked(try await client.request(["op": "run_tests", "tests": config]))

@@ -33,7 +33,7 @@ struct TranscriptCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors("transcript extract") {
-                let transcripts = try Transcript.fromResults(results)
+                let transcripts = try Transcript.all(in: results)
                 guard !transcripts.isEmpty else { throw LUTFError(.usage, "\(results) has no test that ran a tool") }
                 for transcript in transcripts {
                     let path = directory + "/" + transcript.name + ".jsonl"
@@ -66,9 +66,7 @@ struct TranscriptCommand: AsyncParsableCommand {
                 let work = try HostInfo.makeTemporaryDirectory("lutf-replay")
                 defer { try? FileManager.default.removeItem(atPath: work) }
                 for directory in directories {
-                    var transcripts = try Transcript.all(in: directory)
-                    if transcripts.isEmpty { transcripts = try Transcript.fromResults(directory) }
-                    for transcript in transcripts {
+                    for transcript in try Transcript.all(in: directory) {
                         let outcomes = TranscriptReplay.replay(
                             transcript, directory: work + "/nodes", interfaces: Self.interfaces)
                         let tally = TranscriptReplay.tally(outcomes)

@@ -61,13 +61,15 @@ def skip(reason):
 
 
 class Agent:
-    """A node of the cluster: ``name``, ``hostname``, ``role``, ``address``."""
+    """A node of the cluster: ``name``, ``hostname``, ``role``, ``address``, and ``lnet``: the
+    node's LNet, ``"system"`` (the kernel's) or ``"simulated"``."""
 
     def __init__(self, info):
         self.name = info.get("name")
         self.hostname = info.get("hostname")
         self.role = info.get("role") or ""
         self.address = info.get("ip") or info.get("address")
+        self.lnet = info.get("lnet") or "system"
         self._interfaces = info.get("interfaces") or []
 
     def interfaces(self):

@@ -11,6 +11,27 @@ _info = {}
 _local = threading.local()
 
 
+def watch_lifeline():
+    """With ``$LUTF_LIFELINE`` set, ends this process (and its process group: whatever the test
+    started) when standard input ends, which is when the LUTF process that started it ends,
+    however it ends."""
+    if os.environ.get("LUTF_LIFELINE") != "1":
+        return
+
+    def watch():
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        try:
+            os.killpg(os.getpgrp(), 9)
+        finally:
+            os._exit(70)
+
+    threading.Thread(target=watch, name="lutf-lifeline", daemon=True).start()
+
+
 def connect(handler=None, on_close=None):
     """Opens the channel named by $LUTF_CHANNEL and introduces this process with $LUTF_TOKEN."""
     global _channel, _info

@@ -120,6 +120,7 @@ def run_test(info):
 
 def main():
     # If the master goes away (killed, crashed), this test must not run on alone.
+    _context.watch_lifeline()
     _context.connect(on_close=lambda: os._exit(70))
     info = _context.info()
     result = run_test(info)

