@@ -33,9 +33,11 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        .target(name: "CLUTFShims"),
         .target(
             name: "LUTFCore",
             dependencies: [
+                "CLUTFShims",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -84,7 +86,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
+            ],
+            exclude: ["Report"]
         ),
         .target(
             name: "LNetSim",
@@ -152,10 +155,15 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "LUTFMasterTests",
+            dependencies: ["LUTFMaster"]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "LUTFCore", "LUTFWire", "LUTFMaster", "LUTFTesting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),

@@ -140,19 +140,28 @@ public struct LST {
             return -1
         }
         let sessionKey = key ?? Int(getpid())
-        let replaced = try node.modify { state -> Bool in
-            let existed = state.lst.session != nil
+        // Without --force while a session exists, the Netlink request fails and ends the old
+        // session, and the legacy retry is refused (6.1, c881f8eb): no session is left.
+        let refused = try node.modify { state -> Bool in
+            if state.lst.session != nil && !force {
+                state.lst.session = nil
+                return true
+            }
             state.lst.session = LSTSession(name: sessionName, key: sessionKey, timeout: timeout)
-            return existed
+            return false
         }
-        if replaced && !force {
+        if refused {
             out.stderr += "Reader error: 'new session creation failed' at 0\n"
+            out.stderr += "Failed to create session: Operation not supported\n"
+            return -1
         }
         out.stdout += "SESSION: \(sessionName) FEATURES: 1 TIMEOUT: \(timeout) FORCE: \(force ? "Yes" : "No")\n"
         return 0
     }
 
     mutating func endSession() throws -> Int {
+        // Ending when no session is left succeeds silently (6.1, c881f8eb).
+        if node.load().lst.session == nil { return 0 }
         guard session(node.load()) != nil else { return -1 }
         try account(stopping: nil)
         try node.modify { $0.lst.session = nil }
@@ -161,7 +170,7 @@ public struct LST {
 
     mutating func showSession() -> Int {
         guard let session = node.load().lst.session else {
-            out.stderr += "No session exists\n"
+            out.stderr += "Reader error: 'session is not active' at 0\nNo session exists\n"
             return -1
         }
         out.stdout +=
@@ -336,6 +345,11 @@ public struct LST {
             }
             name = args[i]
             i += 1
+        }
+        // With no session the batch's node count is asked of nobody: ESRCH (6.1, c881f8eb).
+        if node.load().lst.session == nil {
+            out.stderr += "Failed to get count of nodes from \(name): No such process\n"
+            return -1
         }
         return try modifySession { tool, s in
             guard var batch = s.batches[name] else {

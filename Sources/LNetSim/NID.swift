@@ -79,7 +79,7 @@ public struct NID: Hashable, Sendable, Codable, CustomStringConvertible, Compara
             self.init(address: "0", net: net)
         case "tcp", "efa":
             if let v4 = Self.ipv4(address) {
-                guard !address.hasPrefix("127.") else { throw .invalid }
+                // 127.0.0.1@tcp is a valid NID: a peer add of it succeeds (6.1, c881f8eb).
                 self.init(address: v4, net: net)
             } else if address.contains(":") {
                 guard let v6 = Self.ipv6(address), v6 != "::1", !v6.hasPrefix("fe80") else { throw .invalid }
@@ -206,8 +206,6 @@ public enum NIDList {
             case "," where depth == 0:
                 items.append(current)
                 current = ""
-            case " ":
-                throw Failure(errno: -22, message: "\"Unable to parse nidlist: invalid character in range\"")
             default:
                 current.append(c)
             }
@@ -228,8 +226,16 @@ public enum NIDList {
         let suffix = String(item[item.index(after: close)...])
         let hex = item.contains(":")
         var out: [String] = []
-        for value in try rangeValues(body, hex: hex) {
-            let text = hex ? String(value, radix: 16) : String(value)
+        // An IPv6 range is read in hex and written in decimal: 2001:db8::[a-c] is ::10, ::11, ::12.
+        // A range that is not numbers ([a]) expands to nothing rather than failing to parse.
+        let values: [Int]
+        do throws(Failure) {
+            values = try rangeValues(body, hex: hex)
+        } catch  where error.message.contains("invalid character in range") && !body.contains("/") {
+            return []
+        }
+        for value in values {
+            let text = String(value)
             out += try expandBrackets(prefix + text + suffix)
         }
         return out
@@ -261,7 +267,7 @@ public enum NIDList {
                 let low = try number(range[..<dash])
                 let highText = range[range.index(after: dash)...]
                 guard !highText.isEmpty else {
-                    throw Failure(errno: -22, message: "\"Unable to parse nidlist: range needs number after -\"")
+                    throw Failure(errno: -34, message: "\"Unable to parse nidlist: range needs number after -\"")
                 }
                 let high = try number(highText)
                 guard low <= high else {

@@ -158,10 +158,11 @@ public final class Agent: Service, Sendable {
 
     private func serve(_ channel: WireChannel, registered: OneShot<Void>) async throws {
         try await channel.executeThenClose { inbound, _ in
-            let identity = AgentIdentity(
+            var identity = AgentIdentity(
                 name: settings.name, role: settings.role, hostname: HostInfo.hostname, pid: HostInfo.pid,
                 instance: instance, software: LUTFDefaults.software,
                 interfaces: networkInterfaces, address: "", lnet: settings.lnetBackend)
+            identity.aliases = settings.aliases
             try await channel.channel.writeAndFlush(Message(.register, ["register": identity.registration]))
             var messages = inbound.makeAsyncIterator()
             guard let reply = try await messages.next() else {

@@ -20,6 +20,8 @@ public struct AgentSettings: Sendable {
     /// Exit when the connection to the master ends instead of reconnecting (agents of a cluster
     /// that one `lutf run` owns).
     public var exitWithMaster = false
+    /// Other names this agent answers to (`mgs`, `ost1`: auster's facets on the same host).
+    public var aliases: [String] = []
     /// The interfaces tests may use (loopback is always reported); empty: every interface.
     /// A node's management network stays out of the tests this way.
     public var interfaces: [String] = []

@@ -67,7 +67,9 @@ public struct NodeLNet: AgentCallHandler {
                 throw LUTFError(.failure, problem)
             }
             if let problem = await tools.process("modprobe", ["lnet"]).problem { throw LUTFError(.failure, problem) }
-            Self.defaults.withLock { $0 = Self.parameters() }
+            let fresh = Self.parameters()
+            Self.defaults.withLock { $0 = fresh }
+            Self.saveDefaults(fresh)
             done.append(modules.isEmpty ? "lnet loaded" : "\(modules.joined(separator: ", ")) reloaded")
         }
         // Interfaces a test took down come back up: those that were up at the first clean slate.
@@ -103,11 +105,19 @@ public struct NodeLNet: AgentCallHandler {
             }
             done.append("fault rules reset, LNet unconfigured")
         }
-        if let defaults = Self.defaults.withLock({ $0 }), defaults == Self.parameters() {
+        if let defaults = Self.defaults.withLock({ $0 }) ?? Self.savedDefaults(), defaults == Self.parameters() {
             return .string(done.isEmpty ? "clean" : done.joined(separator: "; "))
         }
         try await reload()
         return .string(done.joined(separator: "; "))
+    }
+
+    /// The clean slate of this (real) node, outside an agent; `reloadAlways` reloads lnet even
+    /// when its settings look like the defaults (this process has not seen them loaded).
+    public static func cleanLocalNode(reloadAlways: Bool) async throws -> String {
+        if reloadAlways { defaults.withLock { $0 = [:] } }
+        let result = try await NodeLNet().clean(simulated: nil, tools: ToolRunner(simulated: nil, deadline: 120))
+        return result.plainText
     }
 
     /// The interfaces that were up at the agent's first clean slate.
@@ -115,6 +125,22 @@ public struct NodeLNet: AgentCallHandler {
 
     /// lnet's module parameters right after the agent last loaded it (nil before it has).
     static let defaults = Mutex<[String: String]?>(nil)
+
+    /// Where the parameters of lnet as last loaded by LUTF are kept for this boot (so another
+    /// LUTF process, `lutf node-clean` or a restarted agent, knows them too).
+    static let defaultsFile = "/run/lutf-lnet-defaults.json"
+
+    static func saveDefaults(_ values: [String: String]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys]) else { return }
+        try? data.write(to: URL(fileURLWithPath: defaultsFile), options: .atomic)
+    }
+
+    static func savedDefaults() -> [String: String]? {
+        guard let data = FileManager.default.contents(atPath: defaultsFile),
+            let values = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        else { return nil }
+        return values
+    }
 
     /// lnet's module parameters now (`/sys/module/lnet/parameters`).
     static func parameters() -> [String: String] {

@@ -178,7 +178,16 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
             logger.info("test \(test) ended with \(running) call(s) still running in the Python worker: stopping it")
             _ = try? await worker.process.value.stop()
         }
-        return ["dropped": answer["dropped"] ?? 0, "running": .int(running), "stopped_worker": .bool(running > 0)]
+        // What the test's code started and left running (a daemon that left its group included).
+        let keep: Set<Int32> = (try? await worker.process.value.pid).map { [$0] } ?? []
+        let strays = Strays.end(marked: "LUTF_RUN", value: run, keep: keep)
+        if !strays.isEmpty {
+            logger.warning("test \(test) left processes running; ended: \(strays.joined(separator: "; "))")
+        }
+        return [
+            "dropped": answer["dropped"] ?? 0, "running": .int(running), "stopped_worker": .bool(running > 0),
+            "strays": .list(strays.map(Value.string)),
+        ]
     }
 
     /// The worker of `run`, started if there is none.

@@ -14,6 +14,8 @@ public struct AgentIdentity: Sendable, Equatable {
     public var address: String
     /// The node's LNet: `system` (the kernel's) or `simulated`.
     public var lnet: String
+    /// Other names the agent answers to (auster's facets of the same host: `mgs`, `ost1`).
+    public var aliases: [String] = []
 
     public init(
         name: String, role: String, hostname: String, pid: Int, instance: String, software: String,
@@ -54,6 +56,7 @@ public struct AgentIdentity: Sendable, Equatable {
             "kind": "agent", "name": .string(name), "role": .string(role), "hostname": .string(hostname),
             "pid": .int(pid), "instance": .string(instance), "software": .string(software),
             "interfaces": .list(interfaces.map(\.value)), "lnet": .string(lnet),
+            "aliases": .list(aliases.map(Value.string)),
         ]
     }
 
@@ -74,5 +77,6 @@ public struct AgentIdentity: Sendable, Equatable {
             software: value["software"]?.stringValue ?? "",
             interfaces: value["interfaces"]?.listValue?.compactMap(NetworkInterface.init(value:)) ?? [],
             address: address, lnet: value["lnet"]?.stringValue ?? "system")
+        aliases = value["aliases"]?.listValue?.compactMap(\.stringValue) ?? []
     }
 }

@@ -32,6 +32,8 @@ public struct ClusterFile: Sendable {
         public var sshPort: Int?
         /// The interfaces tests may use on this host (empty: all of them).
         public var interfaces: [String] = []
+        /// Other names this agent answers to (auster's other facets on the same host).
+        public var aliases: [String] = []
 
         public init(name: String, host: String, role: String, sshPort: Int? = nil, interfaces: [String] = []) {
             self.name = name
@@ -41,7 +43,7 @@ public struct ClusterFile: Sendable {
             self.interfaces = interfaces
         }
 
-        static let keys = ["name", "host", "role", "ssh_port", "interfaces"]
+        static let keys = ["name", "host", "role", "roles", "aliases", "ssh_port", "interfaces"]
     }
 
     public var path: String
@@ -105,6 +107,7 @@ public struct ClusterFile: Sendable {
                     "name": .string(agent.name), "host": .string(agent.host), "role": .string(agent.role),
                 ]
                 if let port = agent.sshPort { entry["ssh_port"] = .int(port) }
+                if !agent.aliases.isEmpty { entry["aliases"] = .list(agent.aliases.map(Value.string)) }
                 if !agent.interfaces.isEmpty { entry["interfaces"] = .list(agent.interfaces.map(Value.string)) }
                 return .map(entry)
             })
@@ -137,7 +140,7 @@ public struct ClusterFile: Sendable {
         simFabric = try file.string("sim_fabric")
         var agents: [AgentEntry] = []
         for (line, item) in file.items("agents") {
-            let entry: AgentEntry
+            var entry: AgentEntry
             switch item {
             case .string(let name):
                 entry = AgentEntry(name: name, host: name, role: Roles.derive(fromName: name))

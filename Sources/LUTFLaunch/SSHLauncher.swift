@@ -143,6 +143,7 @@ public struct SSHLauncher: AgentLauncher {
             if !agent.interfaces.isEmpty {
                 agentArguments += ["--interfaces", agent.interfaces.joined(separator: ",")]
             }
+            if !agent.aliases.isEmpty { agentArguments += ["--aliases", agent.aliases.joined(separator: ",")] }
             let agentCommand = agentArguments.map(Self.quote).joined(separator: " ")
             let receiveKey = pdsh ? "" : " && cat > \(Self.quote(keyFile))"
             let directory = Self.quote(remoteDir)

@@ -35,6 +35,7 @@ public struct AgentStatus: Sendable {
         if let deadReason { members["dead_reason"] = .string(deadReason) }
         members["interfaces"] = .list(identity.interfaces.map(\.summaryValue))
         members["lnet"] = .string(identity.lnet)
+        if !identity.aliases.isEmpty { members["aliases"] = .list(identity.aliases.map(Value.string)) }
         return .map(members)
     }
 }

@@ -2,6 +2,7 @@ import LUTFCore
 import LUTFWire
 import Logging
 import NIOCore
+import NIOPosix
 import OrderedCollections
 import ServiceLifecycle
 import Synchronization
@@ -14,6 +15,8 @@ import Synchronization
 public final class Master: Service, Sendable {
     public let settings: MasterSettings
     public let registry = AgentRegistry()
+    /// Master time, by which agents' silence is judged.
+    public let heartbeats: HeartbeatMonitor
     private let logger: Logger
     private let bound = OneShot<HostPort>()
     private let hooks = Mutex<(services: (any MasterServiceHandler)?, control: (any ControlHandler)?)>((nil, nil))
@@ -21,6 +24,8 @@ public final class Master: Service, Sendable {
 
     public init(settings: MasterSettings, logger: Logger) {
         self.settings = settings
+        // A gap between ticks longer than two periods is the master not running, not silence.
+        self.heartbeats = HeartbeatMonitor(maxStep: .milliseconds(Int(Self.monitorPeriod(settings) * 2000)))
         var logger = logger
         logger[metadataKey: "lutf.role"] = "master"
         self.logger = logger
@@ -100,15 +105,22 @@ public final class Master: Service, Sendable {
         logger.info("master stopped")
     }
 
-    /// Marks silent agents dead, several times per heartbeat interval, until cancelled.
+    /// Marks silent agents dead, several times per heartbeat interval, until cancelled. Each tick
+    /// first waits for every event loop to run (a loop busy for seconds holds heartbeats unread),
+    /// then advances master time (``HeartbeatMonitor``): a master that did not run does not count
+    /// that time against its agents.
     private func monitorHeartbeats() async {
-        let period = min(0.25, settings.heartbeatInterval / 4)
+        let period = Self.monitorPeriod(settings)
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: .seconds(period))
             } catch {
                 return
             }
+            for loop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
+                _ = try? await loop.submit {}.get()
+            }
+            heartbeats.tick()
             for link in await registry.reap(silentLongerThan: settings.deadAfter) {
                 logger.warning("agent '\(link.name)' is dead: no heartbeat for \(link.silence.secondsText)")
                 link.channel.close(promise: nil)
@@ -117,6 +129,9 @@ public final class Master: Service, Sendable {
     }
 
     // MARK: Connections
+
+    /// Seconds between heartbeat checks.
+    static func monitorPeriod(_ settings: MasterSettings) -> Double { min(0.25, settings.heartbeatInterval / 4) }
 
     /// Seconds an authenticated connection may take to send its REGISTER.
     static let registrationDeadline = 10.0
@@ -173,7 +188,7 @@ public final class Master: Service, Sendable {
         let link: AgentLink
         do {
             let identity = try AgentIdentity(registration: registration, address: peer)
-            link = AgentLink(identity: identity, channel: channel, masterName: settings.name)
+            link = AgentLink(identity: identity, channel: channel, masterName: settings.name, monitor: heartbeats)
             try await registry.register(link)
         } catch {
             logger.warning("refused agent from \(peer): \(error.message)")

@@ -19,10 +19,6 @@ public final class ResultsWriter: Sendable {
     /// The results recorded so far, in order.
     public var results: [TestResult] { recorded.withLock { $0.results } }
     private var suiteStarts: [String: String] { recorded.withLock { $0.suiteStarts } }
-    /// auster's `$LOGDIR`, where `results.yml` (after what auster already wrote there) and the
-    /// per-test logs also go, named as auster names them.
-    public let austerDirectory: String?
-    private let austerPrefix: String
 
     static func createDirectory(_ path: String, what: String) throws {
         do {
@@ -32,23 +28,12 @@ public final class ResultsWriter: Sendable {
         }
     }
 
-    public init(directory: String, suites: [Suite], testGroup: String = "lutf", austerDirectory: String? = nil) throws {
+    public init(directory: String, suites: [Suite], testGroup: String = "lutf") throws {
         self.directory = directory
         self.suites = suites
         self.testGroup = testGroup
-        self.austerDirectory = austerDirectory
         self.submission = Self.dateText(Date())
         try Self.createDirectory(directory, what: "results directory")
-        var prefix = ""
-        if let austerDirectory {
-            try Self.createDirectory(austerDirectory, what: "auster's LOGDIR")
-            // auster writes the TestGroup header and `Tests:`; each suite adds its entries.
-            let existing = (try? String(contentsOfFile: austerDirectory + "/results.yml", encoding: .utf8)) ?? ""
-            if existing.contains("\nTests:") || existing.hasPrefix("Tests:") {
-                prefix = existing.hasSuffix("\n") ? existing : existing + "\n"
-            }
-        }
-        austerPrefix = prefix
         try write()
     }
 
@@ -89,34 +74,6 @@ public final class ResultsWriter: Sendable {
         let yaml = resultsYAML
         try Self.atomicWrite(yaml, to: directory + "/results.yml")
         try Self.atomicWrite(junitXML, to: directory + "/junit.xml")
-        if let austerDirectory {
-            let entries = austerPrefix.isEmpty ? yaml : String(yaml[yaml.range(of: "Tests:\n")!.upperBound...])
-            try Self.atomicWrite(austerPrefix + entries, to: austerDirectory + "/results.yml")
-        }
-    }
-
-    /// Copies a finished test's logs to auster's names in `$LOGDIR`:
-    /// `lutf-SUITE.TEST.test_log.HOST.log` (script output and remote calls) and
-    /// `lutf-SUITE.TEST.debug_log.NODE.TIME.log` (each node's LNet debug log, when collected).
-    public func copyToAuster(_ script: TestScript) {
-        guard let austerDirectory else { return }
-        let testDirectory = "\(directory)/\(script.suite)/\(script.name)"
-        let prefix = "\(austerDirectory)/lutf-\(script.suite).\(script.name)"
-        let fm = FileManager.default
-        var log = ""
-        for file in ["output.log", "rpc.log", "evidence.txt"] {
-            if let text = try? String(contentsOfFile: testDirectory + "/" + file, encoding: .utf8), !text.isEmpty {
-                log += "==> \(file) <==\n\(text)\n"
-            }
-        }
-        try? log.write(toFile: "\(prefix).test_log.\(HostInfo.hostname).log", atomically: true, encoding: .utf8)
-        let stamp = Int(Date().timeIntervalSince1970)
-        for node in (try? fm.contentsOfDirectory(atPath: testDirectory)) ?? [] {
-            let dk = "\(testDirectory)/\(node)/lctl-dk.log"
-            if fm.fileExists(atPath: dk) {
-                try? fm.copyItem(atPath: dk, toPath: "\(prefix).debug_log.\(node).\(stamp).log")
-            }
-        }
     }
 
     // MARK: results.yml
@@ -130,25 +87,22 @@ public final class ResultsWriter: Sendable {
         out += "    submission: \(submission)\n"
         out += "    user_name: \(ProcessInfo.processInfo.environment["USER"] ?? Self.userName)\n"
         out += "project: LUSTRE\n"
-        if let path = ProcessInfo.processInfo.environment["CODE_REVIEW_YAML"],
-            let text = try? String(contentsOfFile: path, encoding: .utf8)
-        {
-            out += text.hasSuffix("\n") ? text : text + "\n"
-        }
+        // auster's yml_code_review: the variable's YAML text (a blank line when it is empty).
+        let review = ProcessInfo.processInfo.environment["CODE_REVIEW_YAML"] ?? ""
+        out += review.hasSuffix("\n") ? review : review + "\n"
         out += "Tests:\n"
         for suite in allSuites {
             let subtests = results.filter { $0.script.suite == suite.name }
             guard !subtests.isEmpty else { continue }
             out += "-\n"
-            out += "        name: \(suite.resultsName)\n"
-            out += "        description: lutf \(suite.name)\n"
+            out += "        name: \(YAMLText.quoted(suite.resultsName))\n"
+            out += "        description: \(YAMLText.quoted("lutf " + suite.name))\n"
             out += "        submission: \(suiteStarts[suite.name] ?? submission)\n"
             out += "        report_version: 2\n"
-            out += "        result_path: \(suite.directory)/\n"
             out += "        SubTests:\n"
             for result in subtests {
                 out += "        -\n"
-                out += "            name: \(result.script.name)\n"
+                out += "            name: \(YAMLText.quoted(result.script.name))\n"
                 out += "            status: \(result.status.rawValue)\n"
                 out += "            duration: \(Self.seconds(result))\n"
                 out += "            return_code: \(result.status == .fail ? 1 : 0)\n"
@@ -191,13 +145,14 @@ public final class ResultsWriter: Sendable {
         return String(cString: pw.pointee.pw_name)
     }
 
-    /// `Mon May 8 15:54:41 UTC 2017`, as auster writes dates.
+    /// `Mon May  8 15:54:41 UTC 2017`, as auster's `date` writes dates (the day padded with a
+    /// blank, `%e`).
     static func dateText(_ date: Date) -> String {
         var t = time_t(date.timeIntervalSince1970)
         var parts = tm()
         localtime_r(&t, &parts)
         var buffer = [CChar](repeating: 0, count: 64)
-        let count = strftime(&buffer, buffer.count, "%a %b %-d %H:%M:%S %Z %Y", &parts)
+        let count = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Z %Y", &parts)
         return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

@@ -24,8 +24,9 @@ public struct RunRequest: Sendable {
     public var joinTimeout = 30.0
     /// Starts the cluster's agents (`lutf launch`); without it, cluster agents are started by hand.
     public var launcher: (any AgentLauncher)?
-    /// auster's `$LOGDIR`: results and logs also go there in auster's layout.
-    public var austerLogDirectory: String?
+    /// A selection name that matches nothing is a warning, and no test selected an empty run
+    /// (exit 0) rather than an error: what a bash suite does under auster.
+    public var lenient = false
     /// Set by a signal: the running test is recorded interrupted and the run stops.
     public var interruption = Interruption()
 
@@ -61,27 +62,26 @@ public enum RunController {
         let paths = runtime.suitePaths(request.paths, environment: environment)
         var selection = request.selection
         selection.applyEnvironment(environment)
-        let suites = try selection.apply(to: try await SuiteCatalog.discover(paths, runtime: runtime))
+        let suites = try selection.apply(
+            to: try await SuiteCatalog.discover(paths, runtime: runtime), lenient: request.lenient
+        ) { warning in output("lutf: \(warning)") }
         let testCount = suites.map(\.scripts.count).reduce(0, +)
-        guard testCount > 0 else { throw LUTFError(.usage, "no tests selected in \(paths.joined(separator: " "))") }
+        guard testCount > 0 else {
+            if request.lenient {
+                output("lutf run: no tests selected in \(paths.joined(separator: " ")): nothing to run")
+                return RunSummary(results: [], directory: "", bundle: nil)
+            }
+            throw LUTFError(.usage, "no tests selected in \(paths.joined(separator: " "))")
+        }
 
         let cluster = request.cluster
         let runID = RunContext.newID()
-        let defaultResults = request.austerLogDirectory.map { $0 + "/lutf" } ?? "lutf-results/\(runID)"
-        let resultsDirectory = URL(fileURLWithPath: request.resultsDirectory ?? defaultResults).standardizedFileURL.path
+        let resultsDirectory = URL(fileURLWithPath: request.resultsDirectory ?? "lutf-results/\(runID)")
+            .standardizedFileURL.path
         let writer = try ResultsWriter(
-            directory: resultsDirectory, suites: suites, testGroup: environment["TEST_GROUP"] ?? "lutf",
-            austerDirectory: request.austerLogDirectory)
-        var output = output
-        if let logdir = request.austerLogDirectory {
-            // auster's suite log: everything the run printed.
-            let suiteLog = try LogSink.file("\(logdir)/lutf.suite_log.\(HostInfo.hostname).log")
-            let printer = output
-            output = { line in
-                printer(line)
-                suiteLog.write(line + "\n")
-            }
-        }
+            directory: resultsDirectory, suites: suites, testGroup: environment["TEST_GROUP"] ?? "lutf")
+        // Under auster, everything printed goes to standard output only: auster itself writes it
+        // to lutf.suite_log.HOST.log.
         let say = output
         var setup = ClusterSetup()
         setup.agentCount = request.agentCount

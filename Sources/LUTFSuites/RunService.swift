@@ -10,14 +10,22 @@ import Synchronization
 /// agents), COLLECT_RESULTS (its state and, once finished, its results and zip), and
 /// FETCH_RESULTS (the zip, in pieces). Runs execute one at a time, in the order submitted.
 public final class RunService: ControlHandler, Service, Sendable {
-    public let operations = ["run_tests", "collect_results", "fetch_results", "shell_open", "shell_close", "script"]
+    public let operations = [
+        "run_tests", "collect_results", "fetch_results", "shell_open", "shell_close", "shell_keepalive", "script",
+    ]
+
+    /// Remote shells open at once, at most.
+    public static let maximumShells = 8
+    /// Seconds a remote shell may go without a request or keepalive before the master closes
+    /// it (its `lutf shell` sends one every 5 s while it lives).
+    public static let shellLease = 30.0
 
     private let context: RunController.Context
     private let suitesPath: String
     private let resultsBase: String
     private let jobs = Mutex<OrderedDictionary<String, Job>>([:])
-    /// Open remote shells by token: the shell and the agents its run started on.
-    private let shells = Mutex<[String: (shell: ShellService, agents: [String])]>([:])
+    /// Open remote shells by token: the shell, the agents its run started on, when it last spoke.
+    private let shells = Mutex<[String: (shell: ShellService, agents: [String], seen: Int64)]>([:])
     private let queue: AsyncStream<String>
     private let queueInput: AsyncStream<String>.Continuation
 
@@ -44,11 +52,38 @@ public final class RunService: ControlHandler, Service, Sendable {
         (queue, queueInput) = AsyncStream.makeStream()
     }
 
-    /// Runs queued jobs one after another until cancelled.
+    /// Runs queued jobs one after another until cancelled, and closes remote shells whose
+    /// `lutf shell` has gone silent (killed, or its machine gone) past their lease.
     public func run() async throws {
-        for await id in queue.cancelOnGracefulShutdown() {
-            guard let job = jobs.withLock({ $0[id] }) else { continue }
-            await execute(job)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                // Cancelled when the queue ends (graceful shutdown): a sleep cut short is no error.
+                while (try? await Task.sleep(for: .seconds(Self.shellLease / 6))) != nil {
+                    let now = Monotonic.nanoseconds()
+                    let silent = self.shells.withLock { shells in
+                        shells.filter { now - $0.value.seen > Int64(Self.shellLease * 1e9) }.map(\.key)
+                    }
+                    for token in silent {
+                        self.context.logger.warning(
+                            "closing a remote shell silent for over \(Self.shellLease.secondsText)")
+                        _ = try? await self.closeShell(token)
+                    }
+                }
+            }
+            for await id in queue.cancelOnGracefulShutdown() {
+                guard let job = jobs.withLock({ $0[id] }) else { continue }
+                await execute(job)
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Marks the shell with `token` as alive.
+    private func touchShell(_ token: String) -> Bool {
+        shells.withLock { shells in
+            guard shells[token] != nil else { return false }
+            shells[token]!.seen = Monotonic.nanoseconds()
+            return true
         }
     }
 
@@ -102,6 +137,12 @@ public final class RunService: ControlHandler, Service, Sendable {
     /// Starts a shell session for `lutf shell --master`: returns the token its Python process
     /// introduces itself with.
     private func openShell() async throws -> Value {
+        if shells.withLock({ $0.count }) >= Self.maximumShells {
+            throw LUTFError(
+                .refused,
+                "\(Self.maximumShells) remote shells are open already: close one (a shell ends with its lutf shell, or \(Self.shellLease.secondsText) after that stops answering)"
+            )
+        }
         let id = RunContext.newID()
         let names = await context.master.registry.liveLinks().map(\.name).sorted()
         let directory = resultsBase + "/shell-" + id
@@ -109,13 +150,13 @@ public final class RunService: ControlHandler, Service, Sendable {
         let shell = try ShellService(
             context: context, paths: [suitesPath], resultsDirectory: directory, settings: RunSettings(), runID: id)
         context.broker.add(shell.session)
-        shells.withLock { $0[shell.session.token] = (shell, names) }
+        shells.withLock { $0[shell.session.token] = (shell, names, Monotonic.nanoseconds()) }
         return ["status": "Success", "token": .string(shell.session.token), "run": .string(id)]
     }
 
     /// Ends the remote shell with `token`: its session, its run and the run's Python workers.
     private func closeShell(_ token: String) async throws -> Value {
-        guard let (shell, agents) = shells.withLock({ $0.removeValue(forKey: token) }) else {
+        guard let (shell, agents, _) = shells.withLock({ $0.removeValue(forKey: token) }) else {
             throw LUTFError(.notFound, "shell_close: no open shell with that token")
         }
         await context.broker.remove(shell.session)
@@ -133,7 +174,13 @@ public final class RunService: ControlHandler, Service, Sendable {
             case "fetch_results": return try fetch(request)
             case "shell_open": return try await openShell()
             case "shell_close": return try await closeShell(request["token"]?.stringValue ?? "")
+            case "shell_keepalive":
+                guard touchShell(request["token"]?.stringValue ?? "") else {
+                    throw LUTFError(.notFound, "shell_keepalive: no open shell with that token (it was closed)")
+                }
+                return ["status": "Success"]
             case "script":
+                _ = touchShell(request["token"]?.stringValue ?? "")
                 // A remote shell's request, answered like a local script's.
                 return await context.broker.answerForToken(
                     request["token"]?.stringValue ?? "", request: request["request"] ?? [:])

@@ -17,6 +17,10 @@ public struct RunSettings: Sendable {
     public var collect = CollectPolicy.failure
     /// Seconds each node gets to hand over its evidence.
     public var collectDeadline = 10.0
+    /// Reporting under auster (its results.yml, log names, skip marker), when run by lutf.sh.
+    public var auster = AusterSettings()
+    /// Start no test after the first that fails (auster's `FAIL_ON_ERROR`).
+    public var failFast = false
 
     public init() {}
 

@@ -19,10 +19,10 @@ public struct Selection: Sendable {
 
     public init() {}
 
-    /// Splits auster-style lists: blanks or commas between names.
+    /// Splits auster-style lists: blanks, commas or `+` between names.
     public static func names(_ text: String?) -> [String] {
         guard let text else { return [] }
-        return text.split { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\n" }.map(String.init)
+        return text.split { $0 == " " || $0 == "," || $0 == "+" || $0 == "\t" || $0 == "\n" }.map(String.init)
     }
 
     /// Fills empty fields from auster's environment variables.
@@ -35,20 +35,28 @@ public struct Selection: Sendable {
 
     /// The selected suites, each with only its selected scripts (suites left empty are dropped).
     ///
-    /// - Throws: a `usage` error for an unknown suite or test, listing what exists.
-    public func apply(to all: [Suite]) throws(LUTFError) -> [Suite] {
+    /// A test is named by its key (`sample_02`, `test_sample_02`), `SUITE/KEY`, or auster's
+    /// subtest name `test_SUITE_KEY` (`SUITE_KEY`); in `--only`, a suite's name selects all of it.
+    ///
+    /// - Throws: a `usage` error for an unknown suite or test, listing what exists; with
+    ///   `lenient`, `warn` gets that line instead and the name is ignored.
+    public func apply(
+        to all: [Suite], lenient: Bool = false, warn: (String) -> Void = { _ in }
+    ) throws(LUTFError) -> [Suite] {
         var chosen = all
         if !suites.isEmpty {
             let wanted = suites.map { $0.hasPrefix("suite_") ? String($0.dropFirst(6)) : $0 }
             let known = Set(all.map(\.name))
-            if let unknown = wanted.first(where: { !known.contains($0) }) {
-                throw LUTFError(
-                    .usage,
-                    "unknown suite '\(unknown)' (suites: \(all.map(\.name).joined(separator: ", ")))")
+            for unknown in wanted where !known.contains(unknown) {
+                let message = "unknown suite '\(unknown)' (suites: \(all.map(\.name).joined(separator: ", ")))"
+                if !lenient { throw LUTFError(.usage, message) }
+                warn(message)
             }
             chosen = all.filter { wanted.contains($0.name) }
         }
         func matches(_ name: String, _ script: TestScript) -> Bool {
+            if name == script.suite || name == "suite_" + script.suite { return true }
+            if name == "test_\(script.suite)_\(script.key)" || name == "\(script.suite)_\(script.key)" { return true }
             let key = SuiteCatalog.keyOf(name)
             if key.contains("/") { return key == script.fullName || name == "\(script.suite)/\(script.name)" }
             return key == script.key
@@ -56,8 +64,9 @@ public struct Selection: Sendable {
         for (option, names) in [("--only", only), ("--except", except)] {
             for name in names where !chosen.contains(where: { $0.scripts.contains { matches(name, $0) } }) {
                 let tests = chosen.map { "\($0.name): \($0.scripts.map(\.key).joined(separator: " "))" }
-                throw LUTFError(
-                    .usage, "\(option): unknown test '\(name)' (tests: \(tests.joined(separator: "; ")))")
+                let message = "\(option): unknown test '\(name)' (tests: \(tests.joined(separator: "; ")))"
+                if !lenient { throw LUTFError(.usage, message) }
+                warn(message)
             }
         }
         return chosen.compactMap { suite in

@@ -45,10 +45,14 @@ public final class TestRunner: Sendable {
         var results: [TestResult] = []
         for suite in suites {
             for script in suite.scripts {
-                if Task.isCancelled || interruption() != nil { return results }
+                if Task.isCancelled { return results }
                 index += 1
                 let result: TestResult
-                if let gone = await everyAgentDead() {
+                if let why = interruption() {
+                    // Stopping: what was not run is recorded as such, so the record says why it ends.
+                    result = TestResult(
+                        script: script, status: .skip, duration: 0, error: "not run: interrupted (\(why))")
+                } else if let gone = await everyAgentDead() {
                     // Nothing can run any more; say so for each test instead of failing them obscurely.
                     result = TestResult(script: script, status: .fail, duration: 0, error: "not run: \(gone)")
                 } else {
@@ -61,11 +65,26 @@ public final class TestRunner: Sendable {
                 } catch {
                     progress("lutf: cannot write the results: \(error)")
                 }
-                writer.copyToAuster(script)
+                if settings.auster.isActive {
+                    let hosts = Dictionary(
+                        (await master.registry.snapshot()).map { ($0.name, $0.identity.hostname) },
+                        uniquingKeysWith: { first, _ in first })
+                    do {
+                        try AusterReport.record(
+                            result, testDirectory: "\(writer.directory)/\(script.suite)/\(script.name)",
+                            nodeHosts: hosts, settings: settings.auster)
+                    } catch {
+                        progress("lutf: \(error.message)")
+                    }
+                }
                 results.append(result)
                 var line = "[\(index)/\(total)] \(script.fullName) \(result.label) \(Self.seconds(result.duration))"
                 if !result.error.isEmpty { line += "  \(result.error.split(separator: "\n").first ?? "")" }
                 progress(line)
+                if settings.failFast && result.failsRun {
+                    progress("lutf: stopping after the first failure (--fail-fast)")
+                    return results
+                }
             }
         }
         return results
@@ -195,6 +214,14 @@ public final class TestRunner: Sendable {
         case .interrupted(let why):
             _ = try? await process.stop()
             result = failure("interrupted (\(why))")
+        }
+        if process.exitStatus == nil { _ = try? await process.stop() }
+        // Processes the script started that outlived it (daemons that left its process group).
+        let strays = Strays.end(marked: "LUTF_TOKEN", value: session.token)
+        if !strays.isEmpty {
+            logger.warning("test \(script.fullName) left processes running; ended: \(strays.joined(separator: "; "))")
+            session.logCall(
+                "\(LogSink.timestamp()) master: ended what the script left running: \(strays.joined(separator: "; "))")
         }
         await endTest(session)
         await broker.remove(session)

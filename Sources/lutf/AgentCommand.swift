@@ -26,6 +26,11 @@ struct AgentCommand: AsyncParsableCommand {
                 extra_py: [/opt/tests]   # extra Python path for remote calls
                 lnet: system             # or simulated
             Flags override the file; --master falls back to LUTF_MASTER and --key to LUTF_KEY.
+
+            The cluster key is the keys to every agent: whoever holds it can run any code, as the \
+            agent's user (root on a Lustre node), on every agent of the cluster. Keep key files \
+            0600 (LUTF refuses others). --allow-scripts DIR narrows what an agent runs to scripts \
+            under DIR (the suites) and LUTF's own package.
             """
     )
 
@@ -38,7 +43,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .long, help: "This agent's name (letters, digits, '_', '.', '-').")
     var name: String?
 
-    @Option(name: .long, help: "This node's role, e.g. MDS, OSS, client, router (default: derived from the name).")
+    @Option(
+        name: .long,
+        help: "This node's roles, comma-separated: MGS, MDS, OSS, client, router (default: derived from the name).")
     var role: String?
 
     @Option(name: .long, help: "Cluster key file (default $LUTF_KEY).")
@@ -62,8 +69,18 @@ struct AgentCommand: AsyncParsableCommand {
         help: "Interfaces tests may use, comma-separated (default: all; loopback is always reported).")
     var interfaces: String?
 
+    @Option(name: .long, help: "Other names this agent answers to, comma-separated (auster facets on the same host).")
+    var aliases: String?
+
     @Flag(name: .long, help: "Exit when standard input ends (the process that started the agent holds it).")
     var lifeline = false
+
+    @Option(
+        name: .long,
+        help:
+            "Run remote code only from scripts under DIR (repeatable; LUTF's own package is always allowed); calls naming any other file or module are refused."
+    )
+    var allowScripts: [String] = []
 
     @OptionGroup var logging: LoggingOptions
 
@@ -74,6 +91,7 @@ struct AgentCommand: AsyncParsableCommand {
                 configPath: config, master: master, name: name, role: role, keyPath: key, lnet: lnet,
                 environment: environment)
             settings.exitWithMaster = exitWithMaster
+            settings.aliases = (aliases ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
             settings.interfaces = (interfaces ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty }
@@ -88,9 +106,18 @@ struct AgentCommand: AsyncParsableCommand {
             }
             var handlers: [any AgentCallHandler] = []
             var workerEnvironment: [String: String] = ["LUTF_LNET": settings.lnetBackend]
+            if !allowScripts.isEmpty {
+                let resolved = allowScripts.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+                for (given, path) in zip(allowScripts, resolved) {
+                    var isDirectory: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+                    else { throw LUTFError(.usage, "--allow-scripts \(given): no such directory") }
+                }
+                workerEnvironment["LUTF_ALLOW_SCRIPTS"] = resolved.joined(separator: ":")
+            }
             if settings.lnetBackend == "simulated" {
                 let simulated = try SimulatedLNet(workDirectory: directory, environment: environment)
-                workerEnvironment = simulated.workerEnvironment(base: environment)
+                workerEnvironment.merge(simulated.workerEnvironment(base: environment)) { $1 }
                 handlers.append(simulated)
             }
             let workers = PythonWorkerPool(directory: directory, extraEnvironment: workerEnvironment, logger: logger)

@@ -16,6 +16,8 @@ enum Entry {
             exit(SimCommand.main(Array(CommandLine.arguments.dropFirst(2))))
         }
         HostInfo.raiseFileLimit()
+        // Daemons a test starts come back to us when they leave their process group (Strays).
+        Strays.adopt()
         await LUTFCommand.main()
     }
 }
@@ -37,7 +39,8 @@ struct LUTFCommand: AsyncParsableCommand {
             RunCommand.self, ListCommand.self, ShellCommand.self, LaunchCommand.self, ClusterCommand.self,
             KeygenCommand.self,
             MasterCommand.self, AgentCommand.self, SubmitCommand.self, CollectCommand.self,
-            StatusCommand.self, BenchCommand.self, SimHelpCommand.self, TranscriptCommand.self, SwarmCommand.self,
+            StatusCommand.self, BenchCommand.self, SimHelpCommand.self, TranscriptCommand.self, NodeCleanCommand.self,
+            SwarmCommand.self,
         ]
     )
 }

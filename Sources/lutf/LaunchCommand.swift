@@ -65,14 +65,13 @@ struct LaunchCommand: AsyncParsableCommand {
                 throw LUTFError(
                     .usage, "after --: \(RunCommand.message(for: error)) (the `lutf run` arguments: lutf run --help)")
             }
-            var request = try runCommand.makeRequest()
+            let request = try runCommand.makeRequest()
             let logger = try runCommand.logging.bootstrap("lutf", defaultLevel: .warning)
             var clusterFile: ClusterFile
             if let cluster {
                 clusterFile = try ClusterFile(path: cluster)
             } else {
                 clusterFile = try AusterEnvironment.cluster(environment)
-                if request.austerLogDirectory == nil { request.austerLogDirectory = environment["LOGDIR"] }
             }
             if let via { clusterFile.via = via }
             let interruption = request.interruption

@@ -93,8 +93,32 @@ struct RunCommand: AsyncParsableCommand {
     )
     var collect = "failure"
 
-    @Option(name: .long, help: "auster's $LOGDIR: also write results.yml and the logs there, in auster's layout.")
-    var logdir: String?
+    @Option(
+        name: .long,
+        help:
+            "auster's results.yml ($YAML_LOG): append each test's SubTests item (test_SUITE_KEY) to the lutf entry auster opened."
+    )
+    var austerYaml: String?
+
+    @Option(
+        name: .long,
+        help:
+            "auster's $TESTLOG_PREFIX: test logs go to PREFIX.test_SUITE_KEY.test_log.HOST.log (debug_log, dmesg too).")
+    var austerLogPrefix: String?
+
+    @Option(name: .long, help: "The host name in auster's log names (default: hostname -s).")
+    var austerHost: String?
+
+    @Option(name: .long, help: "auster's $TF_SKIP: removed once a test passes or fails.")
+    var tfSkip: String?
+
+    @Flag(name: .long, help: "Start no test after the first that fails (auster's FAIL_ON_ERROR).")
+    var failFast = false
+
+    @Flag(
+        name: .long,
+        help: "A selected name that matches nothing is a warning; nothing selected is an empty run (exit 0).")
+    var lenient = false
 
     @OptionGroup var logging: LoggingOptions
 
@@ -126,7 +150,12 @@ struct RunCommand: AsyncParsableCommand {
         request.cluster = try cluster.map { (path) throws(LUTFError) in try ClusterFile(path: path) }
         request.keyPath = key
         request.resultsDirectory = results
-        request.austerLogDirectory = logdir ?? (environment["LUTF_AUSTER"] == "1" ? environment["LOGDIR"] : nil)
+        request.settings.auster.yaml = austerYaml
+        request.settings.auster.logPrefix = austerLogPrefix
+        if let austerHost { request.settings.auster.host = austerHost }
+        request.settings.auster.skipMarker = tfSkip
+        request.settings.failFast = failFast
+        request.lenient = lenient
         request.settings.timeout = timeout
         request.settings.noClean = noClean
         request.settings.collect = CollectPolicy(rawValue: collect) ?? .failure

@@ -126,6 +126,16 @@ struct ShellCommand: AsyncParsableCommand {
                 return nil
             }
             group.addTask { try await Self.prompt(runtime: runtime, environment: env) }
+            group.addTask {
+                // The master closes a shell that stops saying it is alive (this process killed).
+                var pinger = forwarder
+                pinger.timeout = 10
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(5))
+                    _ = try? await pinger.request(["op": "shell_keepalive", "token": .string(token)])
+                }
+                return nil
+            }
             defer { group.cancelAll() }
             var status: Int32 = 1
             while let result = try await group.next() {

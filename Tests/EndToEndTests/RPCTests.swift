@@ -87,7 +87,10 @@ struct RPCTests {
 
     @Test("a message over the frame limit fails only its call, with the reason; the agent stays")
     func oversized() async throws {
-        try await withTestCluster { cluster in
+        // Encoding 17 MiB stalls the master's event loop for seconds on a loaded machine, and the
+        // agent's heartbeats wait unread meanwhile: a 3 s dead-after would judge that stall (issue
+        // 11's liveness work removes the cause); 3 intervals of 4 s cover it.
+        try await withTestCluster(heartbeatInterval: 4) { cluster in
             try await cluster.withInProcessMaster { master in
                 try await cluster.startAgent("oss1")
                 let big = Value.string(String(repeating: "x", count: 17 << 20))

@@ -67,7 +67,7 @@ struct RunTests {
         }
         let yaml = try String(contentsOfFile: results + "/results.yml", encoding: .utf8)
         #expect(yaml.hasPrefix("TestGroup:\n    test_group: lutf\n"))
-        #expect(yaml.contains("\nproject: LUSTRE\nTests:\n-\n        name: lutf-samples\n"))
+        #expect(yaml.contains("\nproject: LUSTRE\n\nTests:\n-\n        name: lutf-samples\n"))
         #expect(yaml.contains("        status: PASS\n"))
         let junit = try String(contentsOfFile: results + "/junit.xml", encoding: .utf8)
         #expect(junit.contains("<testsuite name=\"lutf-samples\" tests=\"14\" failures=\"0\" skipped=\"3\""))

@@ -158,7 +158,28 @@ struct ShellAndControlTests {
             try "config: [unclosed\n".write(toFile: broken, atomically: true, encoding: .utf8)
             let unparsable = try await TestSupport.runLUTF(["submit", "--tests", broken] + common)
             #expect(unparsable.status == .exited(2))
-            #expect(unparsable.stderr.hasPrefix("lutf submit: \(broken): line"), "\(unparsable.stderr)")
+            #expect(unparsable.stderr.hasPrefix("lutf submit: test file \(broken) line"), "\(unparsable.stderr)")
+            // A path, or a directory, where a suite name belongs: refused naming it.
+            let path = cluster.directory + "/path.yaml"
+            try "config:\n  type: tests-scripts\n  tests: [/etc]\n".write(
+                toFile: path, atomically: true, encoding: .utf8)
+            let pathRefused = try await TestSupport.runLUTF(["submit", "--tests", path] + common)
+            #expect(pathRefused.status == .exited(1))
+            #expect(
+                pathRefused.stderr.contains("'/etc' in 'tests' is not a suite name or SUITE/TEST"),
+                "\(pathRefused.stderr)")
+            let directoryRefused = try await TestSupport.runLUTF(["submit", "--tests", cluster.directory] + common)
+            #expect(
+                directoryRefused.stderr == "lutf submit: test file \(cluster.directory) is a directory, not a file\n")
+            // A run id that would leave the results directory.
+            for id in ["..", ".", ".hidden", "a/b"] {
+                let traversal = cluster.directory + "/traversal.yaml"
+                try "config:\n  type: tests-scripts\n  testsID: '\(id)'\n  tests: [queue]\n".write(
+                    toFile: traversal, atomically: true, encoding: .utf8)
+                let refusedID = try await TestSupport.runLUTF(["submit", "--tests", traversal] + common)
+                #expect(refusedID.status == .exited(1), "\(id): \(refusedID.stdout)")
+                #expect(refusedID.stderr.contains("'testsID' must be a plain name"), "\(id): \(refusedID.stderr)")
+            }
 
             func file(_ id: String, _ tests: String) throws -> String {
                 let path = cluster.directory + "/\(id).yaml"

@@ -119,37 +119,111 @@ struct VirtualClusterTests {
         }
     }
 
-    @Test("scripts/lutf.sh with auster's variables writes results.yml with every test into $LOGDIR")
+    /// What auster has written to results.yml when a suite starts (yaml.sh's header, then
+    /// `log_test`'s open entry), after an earlier suite.
+    static let austerBefore = """
+        TestGroup:
+            test_group: acc-sm-here
+            testhost: here
+            submission: Mon Dec  1 15:04:05 UTC 2025
+            user_name: root
+        project: LUSTRE
+
+        Tests:
+        -
+                name: sanity-lnet
+                description: auster sanity-lnet
+                submission: Mon Dec  1 15:04:05 UTC 2025
+                report_version: 2
+                SubTests:
+                -
+                    name: test_100
+                    status: PASS
+                    duration: 1
+                    return_code: 0
+                    error:
+                duration: 1
+                status: PASS
+        -
+                name: lutf
+                description: auster lutf
+                submission: Mon Dec  1 15:05:00 UTC 2025
+                report_version: 2
+                SubTests:
+
+        """
+
+    @Test(
+        "under auster, lutf.sh appends LUTF's subtests to auster's own lutf entry; auster's close makes valid YAML; PASS, SKIP and FAIL as auster decides"
+    )
     func auster() async throws {
         try await withVirtualCluster("vd", base: 134) { _ in
-            let logdir = try TestSupport.makeTemporaryDirectory() + "/logdir"
-            try FileManager.default.createDirectory(atPath: logdir, withIntermediateDirectories: true)
-            // auster has already written the header and `Tests:` with an earlier suite.
-            let header =
-                "TestGroup:\n    test_group: review\n    testhost: here\nTests:\n-\n        name: sanity-lnet\n        status: PASS\n"
-            try header.write(toFile: logdir + "/results.yml", atomically: true, encoding: .utf8)
             let state = "/run/lutf-cluster-vd"
-            let outcome = try await TestSupport.runLUTF(
-                [Self.fixtures + "/suite_sync"],
-                environment: [
-                    "LUTF": TestSupport.binary, "LOGDIR": logdir, "mds1_HOST": "10.134.0.1", "ost1_HOST": "10.134.0.2",
-                    "CLIENTS": "10.134.0.3", "MASTER_ADDRESS": "10.134.0.254:\(18_000 + 134)", "LUTF_SSH_USER": "root",
+            for (what, environment, expected) in [
+                ("all pass", ["ONLY": "event_ping,barrier"], "PASS"),
+                ("all skip", ["ONLY": "sample_04", "LUTF_SUITES": RunTests.samples], "SKIP"),
+                (
+                    "a failure", ["ONLY": "bare_assert", "LUTF_SUITES": RunTests.fixtures + "/suite_failures"],
+                    "FAIL"
+                ),
+            ] {
+                let logdir = try TestSupport.makeTemporaryDirectory() + "/logdir"
+                try FileManager.default.createDirectory(atPath: logdir, withIntermediateDirectories: true)
+                let yamlLog = logdir + "/results.yml"
+                try Self.austerBefore.write(toFile: yamlLog, atomically: true, encoding: .utf8)
+                let skipMarker = logdir + "/tf.skip"
+                _ = FileManager.default.createFile(atPath: skipMarker, contents: nil)
+                var env = [
+                    "LUTF": TestSupport.binary, "LOGDIR": logdir, "YAML_LOG": yamlLog, "TF_SKIP": skipMarker,
+                    "mds_HOST": "10.134.0.1", "ost_HOST": "10.134.0.2", "CLIENTS": "10.134.0.3",
+                    "MASTER_ADDRESS": "10.134.0.254:\(18_000 + 134)", "LUTF_SSH_USER": "root",
                     "LUTF_SSH_IDENTITY": state + "/id_ed25519",
                     "LUTF_SSH_OPTIONS": "StrictHostKeyChecking=no UserKnownHostsFile=/dev/null LogLevel=ERROR",
-                    "LUTF_LNET": "simulated", "LUTF_SIM_FABRIC": state + "/fabric", "EXCEPT": "barrier_death",
-                ], executable: RunTests.repository + "/scripts/lutf.sh")
-            #expect(outcome.status == .exited(0), "\(outcome.stdout)\n\(outcome.stderr)")
-            #expect(outcome.stdout.contains("(mds1_HOST, ost1_HOST, CLIENTS)"), "\(outcome.stdout)")
-            let yaml = try String(contentsOfFile: logdir + "/results.yml", encoding: .utf8)
-            #expect(yaml.hasPrefix(header), "auster's part was not kept:\n\(yaml)")
-            let parsed = try YAMLText.decode(yaml)
-            let suites = parsed["Tests"]?.listValue ?? []
-            #expect(suites.map { $0["name"]?.stringValue } == ["sanity-lnet", "lutf-sync"])
-            let names = Set((suites.last?["SubTests"]?.listValue ?? []).compactMap { $0["name"]?.stringValue })
-            #expect(names == ["test_event_ping", "test_barrier", "test_events_async"], "\(names)")
-            let files = try FileManager.default.contentsOfDirectory(atPath: logdir)
-            #expect(files.contains("lutf.suite_log.\(HostInfo.hostname).log"))
-            #expect(files.contains("lutf-sync.test_barrier.test_log.\(HostInfo.hostname).log"), "\(files)")
+                    "LUTF_LNET": "simulated", "LUTF_SIM_FABRIC": state + "/fabric",
+                    "LUTF_SUITES": Self.fixtures + "/suite_sync", "FAIL_ON_ERROR": "false",
+                ]
+                for (k, v) in environment { env[k] = v }
+                let started = Date()
+                let outcome = try await TestSupport.runLUTF(
+                    [], environment: env, executable: RunTests.repository + "/scripts/lutf.sh")
+                // What auster's run_suite does after the suite: its status from the exit status
+                // and the skip marker, then yaml.sh's close of the entry.
+                let status =
+                    outcome.status != .exited(0)
+                    ? "FAIL" : FileManager.default.fileExists(atPath: skipMarker) ? "SKIP" : "PASS"
+                try AusterReportProbe.append(
+                    "        duration: \(Int(Date().timeIntervalSince(started)))\n        status: \(status)\n",
+                    to: yamlLog)
+                #expect(status == expected, "\(what): \(outcome.stdout)\n\(outcome.stderr)")
+
+                let yaml = try String(contentsOfFile: yamlLog, encoding: .utf8)
+                #expect(yaml.hasPrefix(Self.austerBefore), "\(what): auster's part was not kept:\n\(yaml)")
+                let parsed = try YAMLText.decode(yaml)
+                let suites = parsed["Tests"]?.listValue ?? []
+                #expect(suites.map { $0["name"]?.stringValue } == ["sanity-lnet", "lutf"], "\(what): \(yaml)")
+                let lutf = suites.last
+                #expect(lutf?["status"]?.stringValue == expected, "\(what): \(yaml)")
+                #expect(lutf?.mapValue?.keys.filter { $0 == "status" }.count == 1)
+                let subtests = lutf?["SubTests"]?.listValue ?? []
+                switch expected {
+                case "PASS":
+                    #expect(
+                        subtests.compactMap { $0["name"]?.stringValue } == [
+                            "test_sync_barrier", "test_sync_event_ping",
+                        ])
+                    #expect(subtests.allSatisfy { $0["status"]?.stringValue == "PASS" }, "\(yaml)")
+                    let files = try FileManager.default.contentsOfDirectory(atPath: logdir)
+                    let host = HostInfo.hostname.split(separator: ".").first.map(String.init) ?? ""
+                    #expect(files.contains("lutf.test_sync_barrier.test_log.\(host).log"), "\(files)")
+                    #expect(!files.contains { $0.contains("suite_log") }, "auster writes the suite log, not LUTF")
+                    #expect(outcome.stdout.contains("mds1=10.134.0.1 (MDS MGS"), "\(outcome.stdout)")
+                case "SKIP":
+                    #expect(subtests.map { $0["status"]?.stringValue } == ["SKIP"], "\(yaml)")
+                default:
+                    #expect(subtests.map { $0["status"]?.stringValue } == ["FAIL"], "\(yaml)")
+                    #expect(subtests.first?["return_code"]?.intValue == 1)
+                }
+            }
         }
     }
 
@@ -196,5 +270,15 @@ struct VirtualClusterTests {
             #expect(failed.stderr.contains("client1 (exited with exit status 255"), "\(failed.stderr)")
             #expect(failed.stderr.contains("10.135.0.99"), "\(failed.stderr)")
         }
+    }
+}
+
+/// Appending to a file as auster's shell does (`>>`).
+enum AusterReportProbe {
+    static func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
     }
 }

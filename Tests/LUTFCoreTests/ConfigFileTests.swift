@@ -78,7 +78,23 @@ struct ConfigFileTests {
         #expect {
             try ConfigFile(path: "/nonexistent/lutf.yaml", type: "master", allowedKeys: [])
         } throws: { error in
-            "\(error)" == "config /nonexistent/lutf.yaml: cannot read: No such file or directory"
+            "\(error)" == "config /nonexistent/lutf.yaml: No such file or directory"
+        }
+    }
+
+    @Test("a directory, or a file that is not UTF-8, is a one-line error saying so, never Foundation's text")
+    func notAFile() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        #expect {
+            try ConfigFile(path: directory, type: "master", allowedKeys: [])
+        } throws: { error in
+            "\(error)" == "config \(directory) is a directory, not a file"
+        }
+        try Data([0x63, 0x3a, 0xff, 0x0a]).write(to: URL(fileURLWithPath: directory + "/bad.yaml"))
+        #expect {
+            try ConfigFile(path: directory + "/bad.yaml", type: "master", allowedKeys: [])
+        } throws: { error in
+            "\(error)" == "config \(directory)/bad.yaml is not UTF-8 text"
         }
     }
 }

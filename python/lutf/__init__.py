@@ -61,16 +61,28 @@ def skip(reason):
 
 
 class Agent:
-    """A node of the cluster: ``name``, ``hostname``, ``role``, ``address``, and ``lnet``: the
-    node's LNet, ``"system"`` (the kernel's) or ``"simulated"``."""
+    """A node of the cluster: ``name``, ``hostname``, ``roles`` (one node may be MGS, MDS, OSS and
+    client at once, as auster's facets on one host are) and ``role`` (the first), ``aliases``
+    (other names it answers to), ``address``, and ``lnet``: the node's LNet, ``"system"`` (the
+    kernel's) or ``"simulated"``."""
 
     def __init__(self, info):
         self.name = info.get("name")
         self.hostname = info.get("hostname")
-        self.role = info.get("role") or ""
+        self.roles = [r.strip() for r in (info.get("role") or "").split(",") if r.strip()]
+        self.role = self.roles[0] if self.roles else ""
+        self.aliases = list(info.get("aliases") or [])
         self.address = info.get("ip") or info.get("address")
         self.lnet = info.get("lnet") or "system"
         self._interfaces = info.get("interfaces") or []
+
+    def has_role(self, role):
+        """Whether the node has ``role`` (any case; OSS and OST are one role)."""
+        wanted = _role_key(role)
+        return any(_role_key(r) == wanted for r in self.roles)
+
+    def answers_to(self, name):
+        return name == self.name or name in self.aliases
 
     def interfaces(self):
         """The node's interfaces as ``[{name, addresses}]`` (as reported when it connected)."""
@@ -91,9 +103,19 @@ def agents():
     return [Agent(a) for a in _context.request("agents")]
 
 
+#: Role names: a test asking for one no agent has is skipped, not failed.
+ROLES = ("MGS", "MDS", "OSS", "client", "router")
+
+
+def _role_key(role):
+    key = str(role).lower()
+    return {"ost": "oss", "mdt": "mds", "clients": "client", "rtr": "router"}.get(key, key)
+
+
 def agent(name):
-    """The live agent called ``name``; NotFoundError (listing the agents) if there is none."""
-    found = [a for a in agents() if a.name == name]
+    """The live agent called ``name`` (or with that alias); NotFoundError (listing the agents)
+    if there is none."""
+    found = [a for a in agents() if a.answers_to(name)]
     if not found:
         known = ", ".join(a.name for a in agents()) or "none"
         raise NotFoundError("no live agent named '%s' (agents: %s)" % (name, known))
@@ -101,14 +123,21 @@ def agent(name):
 
 
 def get_target(role_or_name):
-    """The agent named ``role_or_name``, else the first agent with that role (any case)."""
+    """The agent named ``role_or_name`` (or with that alias), else the first agent with that role
+    (any case). A role no agent has SKIPs the test saying so (the cluster lacks it); any other
+    name raises NotFoundError."""
     every = agents()
     for a in every:
-        if a.name == role_or_name:
+        if a.answers_to(role_or_name):
             return a
     for a in every:
-        if a.role.lower() == str(role_or_name).lower():
+        if a.has_role(role_or_name):
             return a
+    if _role_key(role_or_name) in {_role_key(r) for r in ROLES}:
+        skip(
+            "no agent with role %s (agents: %s)"
+            % (role_or_name, ", ".join("%s/%s" % (a.name, ",".join(a.roles) or "-") for a in every) or "none")
+        )
     raise NotFoundError(
         "no agent named or with role '%s' (agents: %s)"
         % (role_or_name, ", ".join("%s/%s" % (a.name, a.role or "-") for a in every) or "none")
@@ -118,7 +147,7 @@ def get_target(role_or_name):
 def require_agents(n, role=None):
     """``n`` agents (with ``role``, if given), or SKIP the test saying how many there are."""
     every = agents()
-    chosen = [a for a in every if role is None or a.role.lower() == role.lower()]
+    chosen = [a for a in every if role is None or a.has_role(role)]
     if len(chosen) < n:
         what = "agents" if role is None else "agents with role %s" % role
         skip(
@@ -129,7 +158,7 @@ def require_agents(n, role=None):
 
 
 class _Me:
-    """This node: ``name``, ``hostname``, ``role``, ``interfaces()``."""
+    """This node: ``name``, ``hostname``, ``role`` and ``roles``, ``interfaces()``."""
 
     def _info(self):
         return _context.info().get("me") or {}
@@ -143,8 +172,13 @@ class _Me:
         return self._info().get("hostname")
 
     @property
+    def roles(self):
+        return [r.strip() for r in (self._info().get("role") or "").split(",") if r.strip()]
+
+    @property
     def role(self):
-        return self._info().get("role") or ""
+        roles = self.roles
+        return roles[0] if roles else ""
 
     def interfaces(self):
         """This node's interfaces now: ``[{name, addresses}]``."""

@@ -48,7 +48,31 @@ def _error(code, message, **details):
     return error
 
 
+_ALLOWED = [d for d in os.environ.get("LUTF_ALLOW_SCRIPTS", "").split(":") if d]
+_PACKAGE = os.path.dirname(os.path.realpath(_context.__file__))
+
+
+def _check_allowed(message):
+    """With ``--allow-scripts``, only scripts under those directories (and LUTF's package) run."""
+    if not _ALLOWED or message.get("type") in ("destroy_class", "method_call"):  # instances passed the check
+        return
+    module = message.get("module") or ""
+    script = message.get("script")
+    if script:
+        path = os.path.realpath(_loader.mapped(script))
+        if any(path.startswith(d.rstrip("/") + "/") for d in _ALLOWED + [_PACKAGE]):
+            return
+        what = script
+    elif module == "lutf" or module.startswith("lutf."):
+        return
+    else:
+        what = "module %s" % module
+    raise PermissionError(
+        "agent %s runs only scripts under %s (--allow-scripts): refused %s" % (_node, ", ".join(_ALLOWED), what))
+
+
 def _call(message):
+    _check_allowed(message)
     kind = message.get("type")
     args = message.get("args") or []
     kwargs = message.get("kwargs") or {}

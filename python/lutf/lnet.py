@@ -66,6 +66,9 @@ class LNet(lutf.BaseTest):
         elif _tools.available("lustre_rmmod"):
             _tools.run("lustre_rmmod", [])
         else:
+            # lnet_selftest holds lnet: it goes first.
+            if os.path.exists("/sys/module/lnet_selftest"):
+                _tools.run("modprobe", ["-r", "lnet_selftest"])
             _tools.run("modprobe", ["-r", "lnet"])
 
     # -- nets --
@@ -244,8 +247,9 @@ class LNet(lutf.BaseTest):
 
     def drop_rules(self):
         """The drop rules (``lctl net_drop_list``: ``lnetctl fault drop show`` aborts with a
-        double free in lustre c881f8eb) as ``[{src, dst, ds_dropped, fs_count, fs_put, fs_ack,
-        fs_get, fs_reply}]``: how many messages it dropped of those it matched, by kind."""
+        double free in lustre c881f8eb) as ``[{src, dst, rate, interval, portal, mask, ds_dropped,
+        fs_count, fs_put, fs_ack, fs_get, fs_reply}]``, newest first: how many messages it dropped
+        of those it matched, by kind (``mask``: PUT 2, ACK 1, GET 4, REPLY 8)."""
         return _rules(self.lctl("net_drop_list", check=False))
 
     def delay_rules(self):
@@ -288,7 +292,7 @@ class LNet(lutf.BaseTest):
 
 
 _RULE = re.compile(
-    r"^(?P<src>\S+)->(?P<dst>\S+) \((?P<timing>[^)]*)\) ptl (?P<ptl>\d+), msg (?P<mask>[0-9a-f]+), "
+    r"^(?P<src>\S+)->(?P<dst>\S+) \((?P<timing>[^)]*)\) ptl (?P<ptl>0x[0-9a-f]+|\d+), msg (?P<mask>[0-9a-f]+), "
     r"(?P<done>\d+)/(?P<count>\d+), PUT (?P<put>\d+), ACK (?P<ack>\d+), GET (?P<get>\d+), REP (?P<reply>\d+)")
 
 
@@ -304,7 +308,11 @@ def _rules(text):
                 "ds_delayed": int(match.group("done")), "fs_count": int(match.group("count")),
                 "fs_put": int(match.group("put")), "fs_ack": int(match.group("ack")),
                 "fs_get": int(match.group("get")), "fs_reply": int(match.group("reply")),
-                "portal": int(match.group("ptl")), "mask": int(match.group("mask"), 16)}
+                "portal": int(match.group("ptl"), 0), "mask": int(match.group("mask"), 16)}
+        # "1/RATE | INTERVAL" and, for a delay rule, ", latency SECONDS".
+        timing = re.match(r"1/(\d+) \| (\d+)", match.group("timing"))
+        if timing:
+            rule["rate"], rule["interval"] = int(timing.group(1)), int(timing.group(2))
         latency = re.search(r"latency (\d+)", match.group("timing"))
         if latency:
             rule["latency"] = int(latency.group(1))

@@ -2,7 +2,7 @@
 the primary), a gateway peer refused with -16, and the locked-primary rules of LNET.md §3.7/§4.3
 (without --force only the other NIDs go, also when --nid names the primary; --force, or --lock_prim on del, deletes it)."""
 
-from dlc_helpers import configured, expect_error, peer_nids
+from dlc_helpers import configured, expect_raw, peer_nids
 
 
 def run():
@@ -31,9 +31,9 @@ def run():
     node.lnetctl("peer", "del", "--prim_nid", "192.0.2.30@tcp", "--lock_prim")
     assert node.peer("192.0.2.30@tcp") is None and node.peer("192.0.2.31@tcp") is None, node.peers()
 
-    # A gateway of a route cannot be deleted.
+    # A gateway of a route cannot be deleted (-EBUSY in the kernel; 6.1's lnetctl prints nothing).
     node.add_route("tcp5", "192.0.2.20@tcp")
-    expect_error(node, ["peer", "del", "--prim_nid", "192.0.2.20@tcp"], -16, None)
+    expect_raw(node, ["peer", "del", "--prim_nid", "192.0.2.20@tcp"], 234, stdout="", stderr="")
     node.del_route("tcp5", "192.0.2.20@tcp")
     node.del_peer("192.0.2.20@tcp")
     assert node.peers() == [], node.peers()

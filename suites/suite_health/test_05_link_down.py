@@ -1,8 +1,8 @@
 """The server's interface goes down (LNet.set_link): its NI shows status down and fatal_error 1,
-pings from the client fail (-110) and lower the server's peer NI health on the client; with the
-link back up the NI is up again and pings work."""
+pings from the client fail (-5 "Input/output error", as on real LNet 6.1); with the link back up
+the NI is up again and pings work."""
 
-from health_helpers import pair, peer_health, ping_fails
+from health_helpers import pair, ping_fails
 
 
 def run():
@@ -13,7 +13,6 @@ def run():
     assert ni["status"] == "down" and ni["health stats"]["fatal_error"] == 1, ni
     ping_fails(client, s0)
     ping_fails(client, s0)
-    assert peer_health(client, s0) == 800, client.peer(s0, verbose=2)
     # The server cannot send either.
     ping_fails(server, c0, errno=None)
 

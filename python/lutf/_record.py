@@ -1,0 +1,60 @@
+"""Runs LNet tools on a real node for ``scripts/record-transcripts``: ``python3 -m lutf._record``.
+
+Reads one JSON request per line on standard input and answers each with one JSON line:
+``{"argv": [...], "input": ..., "env": {...}}`` runs a command and answers ``{rc, stdout, stderr,
+ms}``; ``{"op": "clean"}`` gives the node LUTF's clean slate (``lutf node-clean``). Commands of the
+simulator (``lutf sim link IF up|down``, ``lutf sim load MODULE``) run as what they stand for on a
+real node (``ip link set IF up|down``, ``modprobe MODULE``).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def translate(argv):
+    """The real command a simulator command stands for (others as they are)."""
+    if len(argv) >= 3 and os.path.basename(argv[0]) == "lutf" and argv[1] == "sim":
+        if argv[2] == "link" and len(argv) == 5:
+            return ["ip", "link", "set", argv[3], argv[4]]
+        if argv[2] == "load":
+            return ["modprobe"] + argv[3:]
+        if argv[2] == "unload":
+            return ["rmmod"] + (argv[3:] or ["lnet"])
+    return argv
+
+
+def run(argv, input=None, env=None):
+    started = time.monotonic()
+    try:
+        done = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, **env} if env else None, errors="surrogateescape")
+        out = {"rc": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+    except FileNotFoundError as error:
+        out = {"rc": 127, "stdout": "", "stderr": "%s\n" % error}
+    except subprocess.TimeoutExpired:
+        out = {"rc": 124, "stdout": "", "stderr": "timed out after 300 s\n"}
+    out["ms"] = round((time.monotonic() - started) * 1000, 1)
+    return out
+
+
+def main():
+    lutf = os.environ.get("LUTF_BINARY", "lutf")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        if request.get("op") == "clean":
+            answer = run([lutf, "node-clean"])
+        else:
+            argv = translate(request["argv"])
+            answer = run(argv, request.get("input"), request.get("env"))
+            answer["argv"] = argv
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
