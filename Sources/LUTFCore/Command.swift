@@ -27,6 +27,15 @@ public enum Command {
     }
 
     /// The path of `tool` in `$PATH` (for APIs that need a path), else `/usr/bin/TOOL`.
+    /// `tool` on `PATH`, or `nil` when no directory of `PATH` has it.
+    public static func find(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
     public static func which(_ tool: String) -> String {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/\(tool)"

@@ -158,8 +158,7 @@ public final class VMCluster: Service, Sendable {
     }
 
     private func boot(say: @escaping @Sendable (String) -> Void) async throws -> ClusterFile {
-        let qemu = Command.which("qemu-system-x86_64")
-        guard FileManager.default.isExecutableFile(atPath: qemu) else {
+        guard let qemu = Command.find("qemu-system-x86_64") else {
             throw LUTFError(.setup, "no qemu-system-x86_64: install qemu-system-x86 (scripts/setup does)")
         }
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {

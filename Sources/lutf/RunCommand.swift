@@ -127,8 +127,8 @@ struct RunCommand: AsyncParsableCommand {
         guard (1...4).contains(interfaces) else {
             throw ValidationError("--interfaces must be from 1 to 4, got \(interfaces)")
         }
-        if let vm {
-            guard (1...16).contains(vm) else { throw ValidationError("--vm must be from 1 to 16 guests, got \(vm)") }
+        if vm != nil {
+            // The guest count is checked where the guests are made (one line, exit 2).
             guard cluster == nil else { throw ValidationError("give --vm or --cluster, not both") }
         }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
@@ -185,6 +185,9 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Boots `count` guests, launches the run on them, and removes them (whatever happens).
     func runOnGuests(_ count: Int, request: RunRequest, logger: Logger) async throws -> Int32 {
+        guard (1...16).contains(count) else {
+            throw LUTFError(.usage, "--vm must be from 1 to 16 guests, got \(count)")
+        }
         let (options, kit) = try await vmOptions.resolve(nodes: count, interfaces: interfaces, name: "run", port: 0)
         let state = try HostInfo.makeTemporaryDirectory("lutf-vm")
         defer { try? FileManager.default.removeItem(atPath: state) }
