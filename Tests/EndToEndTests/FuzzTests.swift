@@ -22,7 +22,7 @@ struct FuzzTests {
                             try await RawConnection.with(address) { connection in
                                 switch fuzzCase {
                                 case .preAuth(_, let bytes):
-                                    _ = try await connection.nextFrame(within: 20)  // HELLO (a bound for a loaded machine)
+                                    _ = try await connection.nextFrame(within: 20)  // HELLO (loaded CI)
                                     await connection.send(bytes)
                                 case .postAuth(_, let make):
                                     let handshake = try await RawHandshake.perform(on: connection, key: cluster.key)
