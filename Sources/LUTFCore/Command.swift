@@ -26,7 +26,6 @@ public enum Command {
         return result.standardOutput
     }
 
-    /// The path of `tool` in `$PATH` (for APIs that need a path), else `/usr/bin/TOOL`.
     /// `tool` on `PATH`, or `nil` when no directory of `PATH` has it.
     public static func find(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
@@ -36,12 +35,9 @@ public enum Command {
         return nil
     }
 
+    /// The path of `tool` in `$PATH` (for APIs that need a path), else `/usr/bin/TOOL`.
     public static func which(_ tool: String) -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return "/usr/bin/\(tool)"
+        find(tool) ?? "/usr/bin/\(tool)"
     }
 }
 
