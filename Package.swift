@@ -86,8 +86,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ],
-            exclude: ["Report"]
+            ]
         ),
         .target(
             name: "LNetSim",

@@ -236,6 +236,7 @@ public struct Fabric {
             try node.modify { state in
                 state.count(sentFrom: first.source, to: first.destination, kind: NICounters.get)
                 if hosts { state.stats["remote_dropped_count"] += 1 }
+                if discover, let p = state.peerIndex(containing: target) { state.peers[p].discoveryFailed = true }
             }
             if hosts { return PingResult(reply: [], failure: (-111, "Connection refused")) }
             if !onSubnet { return PingResult(reply: [], failure: (-101, "Network is unreachable")) }
@@ -278,6 +279,16 @@ public struct Fabric {
             try recordTimeout(hops: hops, target: target)
             wait(min(max(0, timeout - latency), node.maxWait))
             return PingResult(reply: [], failure: (-5, "Input/output error"))
+        }
+        // A configured peer whose primary is locked on another NID than the one the node
+        // answers with: the discovery is refused (EPERM, errno -1 on 6.1), the peer unchanged.
+        let local = all[0].state.peerIndex(containing: target).map { all[0].state.peers[$0] }
+        if discover, let local, local.configured, local.lockPrimary, let first = reply.first, first != local.primary {
+            try recordSuccess(hops: hops, target: target, reply: reply, discover: false)
+            try node.modify { state in
+                if let p = state.peerIndex(containing: target) { state.peers[p].discoveryFailed = true }
+            }
+            return PingResult(reply: [], failure: (-1, "Operation not permitted"))
         }
         try recordSuccess(hops: hops, target: target, reply: reply, discover: discover)
         if discover, hops.count == 1, let targetMember = Self.owner(of: target, in: all),
@@ -496,6 +507,7 @@ extension SimState {
         guard let reply = discovered, !reply.isEmpty, let p = peerIndex(containing: nid) else { return }
         if peers[p].configured {
             peers[p].discovered = true
+            peers[p].discoveryFailed = nil
             return
         }
         // Merge every other non-configured peer holding one of the reply's NIDs.
@@ -516,6 +528,7 @@ extension SimState {
         if !peer.lockPrimary { peer.primary = reply[0] }
         peer.multiRail = true
         peer.discovered = true
+        peer.discoveryFailed = nil
         peers[index] = peer
     }
 }

@@ -315,6 +315,7 @@ public struct LCtl {
             }
             guard applied else {
                 out.stderr += "error: set_param: setting \(Self.debugPath)=\(value): Invalid argument\n"
+                out.stderr += "error: set_param: setting '\(name)'='\(value)': Invalid argument\n"
                 return 22
             }
             if !quiet { out.stdout += "debug=\(value)\n" }

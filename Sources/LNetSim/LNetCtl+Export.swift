@@ -79,7 +79,7 @@ extension LNetCtl {
         if let file = p.positional.first {
             guard let data = FileManager.default.contents(atPath: file) else {
                 cyamlError("yaml", "builder", -1, "cannot open '\(file)': \(Self.strerror(2))")
-                return -1
+                return -2
             }
             text = String(decoding: data, as: UTF8.self)
         } else {
@@ -102,7 +102,8 @@ extension LNetCtl {
             return netlinkError(op == "exec" ? "add" : op, "import", -22, "invalid key '\(bad.0)'")
         }
         var commands: [[String]] = []
-        for (key, value) in root {
+        var globalError: String?
+        for (key, value) in root where globalError == nil {
             switch (op, key) {
             case ("exec", "ping"), ("exec", "discover"):
                 let nids = (value["nids"]?.listValue ?? value.listValue ?? []).compactMap {
@@ -190,12 +191,33 @@ extension LNetCtl {
                     guard Self.params.contains(where: { $0.name == param }) else {
                         return netlinkError(op, "import", -22, "invalid key '\(key)'")
                     }
-                    commands.append(["set", param, Self.boolish(v.plainText)])
+                    // A global's value must be a number (yes/no are refused, after what came
+                    // before it in the file was applied).
+                    guard strtolStrict(v.plainText) != nil else {
+                        // The value as written (the YAML reader turned `no` into false).
+                        let written =
+                            text.split(separator: "\n").lazy.compactMap { line -> Substring? in
+                                let trimmed = line.drop { $0 == " " }
+                                guard trimmed.hasPrefix(key + ":") else { return nil }
+                                return trimmed.dropFirst(key.count + 1).drop { $0 == " " }
+                            }.first.map(String.init) ?? v.plainText
+                        globalError = "invalid value '\(written)' for key '\(key)'"
+                        break
+                    }
+                    commands.append(["set", param, v.plainText])
                 }
             case ("del", "global"):
-                commands += [
-                    ["set", "numa_range", "0"], ["set", "max_interfaces", "4096"], ["set", "discovery", "1"],
+                // Each key given goes back to its default; the others stay (6.1).
+                let defaults = [
+                    "numa_range": "0", "max_intf": "4096", "max_interfaces": "4096", "discovery": "1",
+                    "drop_asym_route": "0", "retry_count": "2", "transaction_timeout": "150",
+                    "health_sensitivity": "100", "recovery_interval": "1", "router_sensitivity": "100",
+                    "response_tracking": "3", "recovery_limit": "0", "max_recovery_ping_interval": "900",
                 ]
+                for key in (value.mapValue ?? [:]).keys.sorted() {
+                    guard let v = defaults[key] else { continue }
+                    commands.append(["set", key == "max_intf" ? "max_interfaces" : key, v])
+                }
             case ("add", "udsp"):
                 for rule in value.listValue ?? [] {
                     var command = ["udsp", "add"]
@@ -215,10 +237,31 @@ extension LNetCtl {
             out.stdout += exportText(backup: false)
             return 0
         }
+        var peersEnded = false
         for command in commands {
+            // A peer that exists already (a route's gateway) ends the peer section: neither it nor
+            // the peers after it are added, and the import still succeeds (6.1, recorded).
+            // A peer to delete that is not there is passed over (the import still succeeds).
+            if command.starts(with: ["peer", "del"]), command.count > 3,
+                !node.load().peers.contains(where: { $0.primary.description == command[3] })
+            {
+                continue
+            }
+            if command.starts(with: ["peer", "add"]) {
+                if command.count > 3, node.load().peers.contains(where: { $0.primary.description == command[3] }) {
+                    peersEnded = true
+                }
+                if peersEnded { continue }
+            }
             let rc = dispatch(command)
-            if rc != 0 { return rc }
+            guard rc != 0 else { continue }
+            if op == "add", command.starts(with: ["net", "add"]), let net = command.dropFirst(3).first {
+                // After the NI's own error, the import's (with -22 whatever the NI's was).
+                return netlinkError("add", "import", -22, "Failed to configure NI on net '\(net)' rc = -22")
+            }
+            return rc
         }
+        if let globalError { return netlinkError(op, "import", -22, globalError) }
         return 0
     }
 

@@ -60,7 +60,7 @@ extension LNetCtl {
         Param(
             name: "response_tracking",
             help:
-                "Set the behavior of response tracking\n\t0 - Only LNet pings and discovery pushes utilize response tracking\n\t1 - GETs are eligible for response tracking\n\t2 - PUTs are eligible for response tracking\n\t3 - Both PUTs and GETs are eligible for response tracking (default)\n",
+                "Set the behavior of response tracking\n\t0 - Only LNet pings and discovery pushes utilize response tracking\n\t1 - GETs are eligible for response tracking\n\t2 - PUTs are eligible for response tracking\n\t3 - Both PUTs and GETs are eligible for response tracking (default)\n\tNote: Regardless of the value of the response_tracking parameter LNet\n\t      pings and discovery pushes always utilize response tracking\n",
             parseText: "cannot parse response_tracking value"),
         Param(
             name: "recovery_limit",
@@ -86,7 +86,8 @@ extension LNetCtl {
             if param.name != "max_recovery_ping_interval" { out.stdout += "set \(param.name): \(param.help)\n" }
             return -22
         }
-        guard let value = strtolStrict(text) else {
+        // lnetctl checks only that strtol stopped at the end: an empty value is 0.
+        guard let value = text.isEmpty ? 0 : strtolStrict(text) else {
             cyamlError("parser", "set", -1, param.parseText)
             return -1
         }
@@ -136,7 +137,7 @@ extension LNetCtl {
                 guard value >= 0 else { return refused("max_interfaces", "max interfaces") }
                 g.maxInterfaces = value < 16 ? 4096 : value
             case "discovery":
-                guard value >= 0 else { return refused("discovery", "discovery") }
+                // Any value but 0 enables it (-1 too, on 6.1).
                 g.discovery = value != 0 ? 1 : 0
             case "drop_asym_route":
                 guard value >= 0 else { return refused("drop_asym_route", "drop asym route") }

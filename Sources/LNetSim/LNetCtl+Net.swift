@@ -18,7 +18,7 @@ extension LNetCtl {
             Sub(
                 name: "del",
                 help:
-                    "delete a network\n\t--net: net name (e.g. tcp0)\n\t--if: physical interface (e.g. eth0)\n\t--nid: NID of the NI to delete\n"
+                    "delete a network\n\t--net: net name (e.g. tcp0)\n\t--nid: shutdown NI based on the address of the specified LNet NID\n\t--if: physical interface (e.g. eth0)\n"
             ) { t, a in try t.netDel(a) },
             Sub(
                 name: "show",
@@ -28,13 +28,13 @@ extension LNetCtl {
             Sub(
                 name: "set",
                 help:
-                    "set local NI parameters\n\t--nid: NI NID to set the value on\n\t--all: apply to all NIs\n\t--health: specify health value to set\n\t--conns-per-peer: number of connections per peer\n\t--lnd-timeout: LND timeout in seconds (with --net)\n\t--net: network the LND timeout applies to\n"
+                    "set local NI specific parameter\n\t--nid: NI NID to set the value on\n\t--net: network to set the value on (e.g. tcp, o2ib, kfi)\n\t--lnd-timeout: set LND timeout (seconds) for LND used by --net argument\n\t--health: specify health value to set\n\t--conns-per-peer: number of connections per peer\n\t--all: set all NIs value to the one specified\n"
             ) { t, a in try t.netSet(a) },
         ]
     }
 
     static let netAddHelp =
-        "add a network\n\t--net: net name (e.g. tcp0)\n\t--if: physical interface (e.g. eth0)\n\t--nid: NID of the NI to add\n\t--ip2net: specify networks based on IP address patterns\n\t--peer-timeout: time to wait before declaring a peer dead\n\t--peer-credits: define the max number of inflight messages\n\t--peer-buffer-credits: the number of buffer credits per peer\n\t--credits: network interface credits\n\t--cpt: CPU Partitions configured net uses (e.g. [0,1])\n\t--conns-per-peer: number of connections per peer\n\t--skip-mr-route-setup: do not add routes for Multi-Rail\n\t--tos: type of service\n"
+        "add a network\n\t--net: net name (e.g. tcp0)\n\t--if: physical interface (e.g. eth0)\n\t--nid: bring up NI based on the address of the specified LNet NID\n\t--ip2net: specify networks based on IP address patterns\n\t--peer-timeout: time to wait before declaring a peer dead\n\t--peer-credits: define the max number of inflight messages\n\t--peer-buffer-credits: the number of buffer credits per peer\n\t--credits: Network Interface credits\n\t--cpt: CPU Partitions configured net uses (e.g. [0,1]\n\t--conns-per-peer: number of connections per peer\n\t--skip-mr-route-setup: do not add linux route for the ni\n\t--auth-key: Network authorization key (kfilnd only)\n\t--traffic-class: Traffic class (kfilnd only)\n\t--tos: IP's Type of Service\n"
 
     // MARK: lnet
 
@@ -91,7 +91,8 @@ extension LNetCtl {
             .init("conns-per-peer", "m"), .init("skip-mr-route-setup", "k", .none), .init("tos"), .init("auth-key"),
             .init("traffic-class"),
         ]
-        guard let p = parseOptions(args, program: "add", options, help: "net add: " + Self.netAddHelp) else { return 0 }
+        guard let p = parseOptions(args, program: "add", options, help: "net add: " + Self.netAddHelp, quiet: true)
+        else { return 0 }
         var connsPerPeer: Int?
         if let text = p.value("conns-per-peer") {
             guard let v = strtolStrict(text), v >= 0, v <= 127 else {
@@ -186,8 +187,6 @@ extension LNetCtl {
                         if let v = tunables.peerCredits { fresh.peerCredits = v }
                         if let v = tunables.bufferCredits { fresh.peerBufferCredits = v }
                         if let v = tunables.credits { fresh.credits = v }
-                        if let v = connsPerPeer { fresh.connsPerPeer = v }
-                        if let v = tos { fresh.tos = v }
                         state.nets.append(fresh)
                         return state.nets.count - 1
                     }()
@@ -198,7 +197,11 @@ extension LNetCtl {
                     return (-28, "too many NIs, check lnet_interfaces_max")
                 }
                 let nid = NID(address: address, net: net)
-                state.nets[index].nis.append(SimNI(nid: nid, interface: interface.name))
+                // conns_per_peer and tos are the NI's own (the net's tunables are its first NI's).
+                var ni = SimNI(nid: nid, interface: interface.name)
+                if let v = connsPerPeer { ni.connsPerPeer = v }
+                if let v = tos { ni.tos = v }
+                state.nets[index].nis.append(ni)
                 state.debug(
                     "config", "api-ni.c:3102:lnet_startup_lndnet()",
                     "Added LNI \(nid) [\(state.nets[index].peerCredits)/\(state.nets[index].credits)/\(state.nets[index].peerBufferCredits)/\(state.nets[index].peerTimeout)]"
@@ -378,9 +381,9 @@ extension LNetCtl {
                     ])
                 ))
             if net.net.type == "tcp" {
-                var lnd: [(String, YTree)] = [("conns_per_peer", .int(net.connsPerPeer))]
+                var lnd: [(String, YTree)] = [("conns_per_peer", .int(ni.connsPerPeer))]
                 if !backup { lnd.append(("timeout", .int(net.lndTimeout))) }
-                lnd.append(("tos", .int(net.tos)))
+                lnd.append(("tos", .int(ni.tos)))
                 pairs.append(("lnd tunables", .map(lnd)))
             }
             // A virtio NIC has no NUMA node, like lo: -1 (what the guests' real LNet prints).
@@ -399,22 +402,25 @@ extension LNetCtl {
         ]
         let p: GetOpt.Result
         switch GetOpt(program: "set", options: options).parse(args) {
-        case .failure:
-            cyamlError("net", "set", -22, "Invalid option or missing argument")
+        case .failure(let failure):
+            out.stderr += failure.message + "\n"
+            cyamlError("net", "set", -22, "Invalid option or missing argument", style: .doubleQuoted)
             return -22
         case .success(let r): p = r
         }
         if p.has("lnd-timeout") {
             guard let netText = p.value("net") else {
-                cyamlError("net", "set", -22, "Specified --lnd-timeout without --net option")
+                cyamlError("net", "set", -22, "Specified --lnd-timeout without --net option", style: .doubleQuoted)
                 return -22
             }
             guard let net = LNetNet(parsing: netText) else {
-                cyamlError("net", "set", -22, "Invalid network type: \(netText)")
+                cyamlError("net", "set", -22, "Invalid network type: \(netText)", style: .doubleQuoted)
                 return -22
             }
             guard net.type == "tcp" || net.type == "o2ib" || net.type == "gni" || net.type == "kfi" else {
-                cyamlError("set", "lnd_timeout", -22, "Net \(net.type) does not accept a LND timeout")
+                cyamlError(
+                    "set", "lnd_timeout", -22, "Failed to set LND timeout for net \(net.type)", style: .doubleQuoted)
+                cyamlError("net", "set", -22, "")
                 return -22
             }
             let value = strtolStrict(p.value("lnd-timeout")!) ?? 0
@@ -443,7 +449,9 @@ extension LNetCtl {
                             "neterror", "lib-move.c:3522:lnet_ni_set_health()",
                             "NI \(state.nets[n].nis[i].nid) health set to \(health)")
                     }
-                    if let conns { state.nets[n].connsPerPeer = conns }
+                    // Accepted, but 6.1's `net show` keeps printing the NI's conns_per_peer
+                    // from when it was added (recorded on c881f8eb).
+                    _ = conns
                 }
             }
             return nil

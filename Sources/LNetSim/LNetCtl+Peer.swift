@@ -11,7 +11,7 @@ extension LNetCtl {
             Sub(
                 name: "del",
                 help:
-                    "delete a peer NI or a peer\n\t--prim_nid: Primary NID of the peer.\n\t--nid: list of NIDs to remove. If none provided,\n\t       peer is deleted\n\t--force: force-delete a peer with a locked primary\n"
+                    "delete a peer NID\n\t--prim_nid: Primary NID of the peer.\n\t--nid: list of NIDs to remove. If none provided,\n\t       peer is deleted\n\t--ip2nets: specify a range of nids per peer\n\t--force: force-delete locked primary NID\n"
             ) { t, a in try t.peerDel(a) },
             Sub(
                 name: "show",
@@ -116,9 +116,8 @@ extension LNetCtl {
             }
             return nil
         }
-        if let (errno, descr) = failure {
-            return errno == -100 ? netlinkError("add", "peer", errno, descr) : -22
-        }
+        // Every refusal, LNet down too, prints nothing (exit 234), as `peer show` does (6.1).
+        if failure != nil { return -22 }
         return 0
     }
 
@@ -193,7 +192,8 @@ extension LNetCtl {
         else { return 0 }
         let level = Int(p.value("verbose") ?? "0") ?? 1
         let state = node.load()
-        guard state.configured else { return netlinkError("show", "peer", -100, "Network is down") }
+        // LNet down: exit 234 and nothing printed (6.1's kernel answers the dump with no message).
+        guard state.configured else { return -22 }
         var peers = state.peers
         if let text = p.value("nid") {
             // No such peer: lnetctl exits 234 and prints nothing (6.1, c881f8eb).
@@ -236,17 +236,19 @@ extension LNetCtl {
             }
             let local = state.nets.first { $0.net == ni.nid.net }
             let showsState = isRouter || (state.routing == 1 && (local?.peerTimeout ?? 0) > 0)
-            entry.append(("state", .plain(showsState ? (ni.health > 0 ? "up" : "down") : "NA")))
+            let up = ni.health > 0 && peer.unreachableGateway != true
+            entry.append(("state", .plain(showsState ? (up ? "up" : "down") : "NA")))
             if level >= 1 {
                 let credits = local?.peerCredits ?? 0
                 let rtr = (local?.peerBufferCredits ?? 0) > 0 ? local!.peerBufferCredits : credits
                 // The low-water mark of the credits: one was taken for the first message sent.
-                let low = ni.counters.sendCount > 0 ? credits - 1 : credits
+                let low = ni.counters.sendCount > 0 || peer.unreachableGateway == true ? credits - 1 : credits
                 entry += [
                     ("max_ni_tx_credits", .int(credits)), ("available_tx_credits", .int(credits)),
                     ("min_tx_credits", .int(low)), ("tx_q_num_of_buf", .int(0)),
                     ("available_rtr_credits", .int(rtr)),
-                    ("min_rtr_credits", .int(rtr)), ("refcount", .int(1)),
+                    // A peer NI on a net with no local NI holds one more reference (6.1).
+                    ("min_rtr_credits", .int(rtr)), ("refcount", .int(local == nil ? 2 : 1)),
                 ]
                 let c = ni.counters
                 entry.append(

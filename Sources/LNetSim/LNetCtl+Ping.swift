@@ -28,16 +28,11 @@ extension LNetCtl {
             return -1
         }
         var targets: [String] = []
-        var unparsable: [String] = []
         for arg in p.positional {
             do {
                 targets += try NIDList.expand(arg)
             } catch {
-                if discover {
-                    unparsable.append(arg)
-                } else {
-                    return netlinkError("manage", word, error.errno, error.message)
-                }
+                return netlinkError("manage", word, error.errno, error.message)
             }
         }
         let state = node.load()
@@ -72,7 +67,6 @@ extension LNetCtl {
                     ("peer_ni", .seq(listed.map { .map([("nid", .plain($0.description))]) })),
                 ]))
         }
-        for text in unparsable { failures.append(failure(word, -22, "cannot parse NID '\(text)'")) }
         var document: [(String, YTree)] = []
         if !items.isEmpty { document.append((word, .seq(items))) }
         if !failures.isEmpty { document.append(("manage", .seq(failures))) }

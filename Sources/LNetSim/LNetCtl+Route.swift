@@ -49,12 +49,14 @@ extension LNetCtl {
         let hop = (p.value("hop") ?? p.value("hop-count")).flatMap(strtolStrict) ?? -1
         let priority = p.value("priority").flatMap(strtolStrict) ?? 0
         let netText = p.value("net")!
+        let fabricAddresses = Set(Fabric(node: node).members().flatMap { $0.interfaces.flatMap(\.addresses) })
         let failure: (Int, String)? = try node.modify { state in
             guard state.configured else { return (-100, "Network is down") }
             guard let net = LNetNet(parsing: netText) else { return (-6, "setting LNET_NET_ANY not allowed") }
             if net.type == "lo" { return (-13, "setting @lo not allowed") }
             if hop != -1 && !(1...255).contains(hop) { return (-22, "invalid hop count must be between 1 and 255") }
-            if priority < 0 { return (-22, "invalid priority, must not be negative") }
+            // -1 is taken as no priority (0), as 6.1 does; below that is refused.
+            if priority < -1 { return (-22, "invalid priority, must not be negative") }
             for text in gateways {
                 guard let gateway = try? NID(parsing: text) else { return (-19, "cannot parse gateway") }
                 if gateway.net.type == "lo" || gateway.net == net {
@@ -70,10 +72,17 @@ extension LNetCtl {
                 }
                 var route = SimRoute(net: net, gateway: gateway)
                 route.hop = hop
-                route.priority = priority
+                route.priority = max(priority, 0)
                 state.routes.append(route)
                 if state.peerIndex(containing: gateway) == nil {
-                    state.peers.append(SimPeer(primary: gateway, nis: [gateway], configured: false, multiRail: false))
+                    var peer = SimPeer(primary: gateway, nis: [gateway], configured: false, multiRail: false)
+                    if !fabricAddresses.contains(gateway.address) {
+                        // Its discovery failed: health down by the sensitivity (100), state down.
+                        peer.unreachableGateway = true
+                        peer.nis[0].health = 900
+                        peer.nis[0].counters.droppedErrors = 1
+                    }
+                    state.peers.append(peer)
                 }
                 state.debug(
                     "config", "router.c:712:lnet_add_route()", "Added route to \(net) via \(gateway) hops \(hop)")
@@ -117,7 +126,7 @@ extension LNetCtl {
         let netFilter = p.value("net").flatMap(LNetNet.init(parsing:))
         let gatewayFilter = p.value("gateway").flatMap { try? NID(parsing: $0) }
         let hopFilter = (p.value("hop") ?? p.value("hop-count")).flatMap(strtolStrict)
-        let priorityFilter = p.value("priority").flatMap(strtolStrict)
+        // `--priority` is accepted and ignored: 6.1 shows every route (recorded on c881f8eb).
         // Route state needs every node's state: read the fabric once, and only when shown.
         let members = verbose && !state.routes.isEmpty ? Fabric(node: node).members() : []
         var items: [YTree] = []
@@ -125,7 +134,6 @@ extension LNetCtl {
             if let netFilter, route.net != netFilter { continue }
             if let gatewayFilter, route.gateway != gatewayFilter { continue }
             if let hopFilter, route.hop != hopFilter { continue }
-            if let priorityFilter, route.priority != priorityFilter { continue }
             items.append(.map(Self.routeTree(route, verbose: verbose, backup: false, members: members)))
         }
         if !items.isEmpty { out.stdout += YAMLPrinter.libyaml([("route", .seq(items))]) }

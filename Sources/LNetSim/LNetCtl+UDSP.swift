@@ -6,7 +6,7 @@ extension LNetCtl {
             Sub(
                 name: "add",
                 help:
-                    "add a udsp\n\t--src: ip2nets syntax specifying the local NID to match\n\t--dst: ip2nets syntax specifying the remote NID to match\n\t--rte: ip2nets syntax specifying the router NID to match\n\t--priority: priority value (0 - highest priority)\n\t--idx: index of where to insert the rule.\n\t       By default, appends to the end of the rule list\n"
+                    "add a udsp\n\t--src nid|net: ip2nets syntax specifying the local NID or network to match.\n\t--dst nid:     ip2nets syntax specifying the remote NID to match.\n\t--rte nid:     ip2nets syntax specifying the router NID to match.\n\t--priority p:  Assign priority value p where p >= 0.\n\t               Note: 0 is the highest priority.\n\t--idx n:       Insert the rule in the n'th position on the list of rules.\n\t               By default, rules are appended to the end of the rule list.\n"
             ) { t, a in try t.udspAdd(a) },
             Sub(name: "del", help: "delete a udsp\n\t--all: delete all udsps\n\t--idx: index of the Policy.\n") {
                 t, a in

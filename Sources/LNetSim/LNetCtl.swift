@@ -31,7 +31,7 @@ public struct LNetCtl {
         var run: (inout LNetCtl, [String]) throws -> Int
     }
 
-    static let version = "2.17.57"
+    static let version = "2.17.57_62_gc881f8e_dirty"
 
     /// Runs `lnetctl ARGS`. With no argument, reads commands from `input` (script mode).
     public static func main(_ args: [String], environment: [String: String], input: () -> String?) -> SimOutput {
@@ -170,7 +170,11 @@ public struct LNetCtl {
     }
 
     mutating func listCommands() {
-        let words = ["help", "version", "list-commands", "exit", "quit", "ignore_errors"] + table.map(\.0)
+        let words =
+            [
+                "quit", "exit", "help", "--help", "version", "--version", "list-commands", "--list-commands",
+                "--ignore_errors", "ignore_errors",
+            ] + table.map(\.0)
         var line = ""
         for (i, word) in words.enumerated() {
             line += word.padding(toLength: 19, withPad: " ", startingAt: 0) + " "
@@ -194,6 +198,15 @@ public struct LNetCtl {
                 continue
             }
             if words[0] == "exit" || words[0] == "quit" { break }
+            let names = table.map(\.0) + ["help", "--help", "version", "--version", "list-commands", "--list-commands"]
+            guard names.contains(where: { $0.lowercased().hasPrefix(words[0].lowercased()) }) else {
+                // An unknown command prints the usage; unless errors are ignored,
+                // the session ends with the usage once more, exit 0 (6.1's lnetctl on a pipe).
+                _ = help([])
+                if ignore { continue }
+                _ = help([])
+                return first
+            }
             let rc = dispatch(words, prefixMatch: true)
             if rc != 0 {
                 if first == 0 { first = rc }
@@ -221,18 +234,22 @@ public struct LNetCtl {
     }
 
     /// Printer B error block on stderr.
-    mutating func cyamlError(_ command: String, _ entity: String, _ errno: Int, _ descr: String) {
-        out.stderr += YAMLPrinter.cyamlError(command: command, entity: entity, errno: errno, descr: descr)
+    mutating func cyamlError(
+        _ command: String, _ entity: String, _ errno: Int, _ descr: String, style: YTree.Style = .plain
+    ) {
+        out.stderr += YAMLPrinter.cyamlError(command: command, entity: entity, errno: errno, descr: descr, style: style)
     }
 
     /// Parses a subcommand's options; on a bad option prints what ``badOption(_:help:)`` does
     /// and returns nil (the subcommand then exits 0, as the real tool does).
-    mutating func parseOptions(_ args: [String], program: String, _ options: [GetOpt.Option], help: String)
-        -> GetOpt.Result?
-    {
+    /// `quiet`: glibc's message is not printed (the subcommand scans its options with `opterr`
+    /// off first, as `net add` does).
+    mutating func parseOptions(
+        _ args: [String], program: String, _ options: [GetOpt.Option], help: String, quiet: Bool = false
+    ) -> GetOpt.Result? {
         switch GetOpt(program: program, options: options).parse(args) {
         case .failure(let f):
-            _ = badOption(f, help: help)
+            if quiet { out.stdout += help + "\n" } else { _ = badOption(f, help: help) }
             return nil
         case .success(let r): return r
         }

@@ -191,16 +191,17 @@ public struct LST {
             var nids: [String] = []
             for ids in args.dropFirst() {
                 guard let expanded = Self.expand(ids), !expanded.isEmpty else {
-                    tool.out.stderr += "Ignore invalid id list \(ids)\n"
+                    tool.out.stderr += "Invalid nid: \(ids)\nIgnore invalid id list \(ids)\n"
                     continue
                 }
                 nids += expanded
                 tool.out.stdout += "\(ids) are added to session\n"
             }
             guard !nids.isEmpty else {
+                // Exit 0 on 6.1 (the group is gone all the same).
                 tool.out.stderr += "No nodes added successfully, deleting group \(name)\n"
                 tool.out.stdout += "Group is deleted\n"
-                return -1
+                return 0
             }
             s.groups[name] = nids
             s.groupOrder.append(name)
@@ -262,7 +263,7 @@ public struct LST {
             case "--loop": loop = Int(args[i + 1]) ?? -1
             case "--concurrency":
                 guard let c = Int(args[i + 1]), (1...1024).contains(c) else {
-                    out.stdout += "Invalid concurrency of test: \(args[i + 1])\n"
+                    out.stderr += "Invalid concurrency of test: \(args[i + 1])\n"
                     return -1
                 }
                 concurrency = c
@@ -278,7 +279,7 @@ public struct LST {
         }
         guard let from, let to, let kind = words.first else { return usage("add_test") }
         guard kind == "ping" || kind == "brw" else {
-            out.stdout += "Unknow test name \(kind)\n"
+            out.stderr += "Unknow test name \(kind)\nFailed to add test (\(kind))\n"
             return -1
         }
         var write = false
@@ -373,6 +374,11 @@ public struct LST {
             return -1
         }
         try account(stopping: name)
+        if let batch = s.batches[name], batch.startedAt != nil {
+            // The test nodes still running it, once, before they stop.
+            let nodes = Set(batch.tests.flatMap { s.groups[$0.from] ?? [] })
+            if !nodes.isEmpty { out.stdout += "\(nodes.count) batch in stopping\n" }
+        }
         out.stdout += "Batch is stopped\n"
         return 0
     }

@@ -86,9 +86,7 @@ public struct SimNet: Codable, Sendable {
     public var peerCredits = 8
     public var peerBufferCredits = 0
     public var credits = 256
-    public var connsPerPeer = 1
     public var lndTimeout = 50
-    public var tos = -1
 
     public init(net: LNetNet) {
         self.net = net
@@ -106,6 +104,8 @@ public struct SimNI: Codable, Sendable {
     public var interface: String?
     public var health = 1000
     public var cpts: [Int] = [0]
+    public var connsPerPeer = 1
+    public var tos = -1
     public var counters = NICounters()
 
     public init(nid: NID, interface: String?) {
@@ -158,6 +158,11 @@ public struct SimPeer: Codable, Sendable {
     public var discovered = false
     /// Raw `peer state` set by `peer set --state` (debug), if any.
     public var rawState: Int?
+    /// A gateway a route created whose NID no node of the fabric has: the router checker's
+    /// discovery of it failed (its NI `down`, a tx credit taken, `peer state` 155680 on 6.1).
+    public var unreachableGateway: Bool?
+    /// Its last discovery failed (no answer, or refused for a locked primary).
+    public var discoveryFailed: Bool?
 
     public init(primary: NID, nis: [NID], configured: Bool, multiRail: Bool) {
         self.primary = primary
@@ -169,23 +174,28 @@ public struct SimPeer: Codable, Sendable {
     /// The `peer state` bitmask.
     public var stateBits: Int {
         if let rawState { return rawState }
+        if unreachableGateway == true { return 155680 }
         var bits = 0
         if multiRail { bits |= 0x1 }
         if configured { bits |= 0x8 }
-        if discovered { bits |= 0x10 | 0x100 }
+        if discoveryFailed == true {
+            // What 6.1 shows after a failed discovery (the ping failed, to be retried; a
+            // configured peer keeps one more bit).
+            bits |= 0x2020 | (configured ? 0x4000 : 0)
+        } else if discovered {
+            bits |= 0x10 | 0x100
+        }
         if lockPrimary { bits |= 0x100000 }
         return bits
     }
 
-    /// NIs in `peer show` order: the primary, its net's others, then other nets in first-seen order.
+    /// NIs in `peer show` order: by net, the nets in the order their first NI was added (the
+    /// primary's first, as it was added first, unless the primary moved), each net's NIs in the
+    /// order they were added.
     public var orderedNIs: [SimPeerNI] {
-        guard let primaryNI = nis.first(where: { $0.nid == primary }) else { return nis }
-        var out = [primaryNI]
-        out += nis.filter { $0.nid != primary && $0.nid.net == primary.net }
         var nets: [LNetNet] = []
-        for ni in nis where ni.nid.net != primary.net && !nets.contains(ni.nid.net) { nets.append(ni.nid.net) }
-        for net in nets { out += nis.filter { $0.nid.net == net } }
-        return out
+        for ni in nis where !nets.contains(ni.nid.net) { nets.append(ni.nid.net) }
+        return nets.flatMap { net in nis.filter { $0.nid.net == net } }
     }
 }
 

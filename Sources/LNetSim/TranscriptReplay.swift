@@ -129,14 +129,15 @@ public enum TranscriptReplay {
 ///
 /// Those are durations and times (a YAML key ending in `_nsec`, `_usec`, `_msec`, `_sec` or
 /// `time`, or holding `rtt`, `latency`, `uptime`), and `lst stat` rates and bandwidths (the
-/// numbers on its `[R]` and `[W]` lines). Nothing else is touched.
+/// numbers on its `[R]` and `[W]` lines, each with the padding after it). Nothing else is touched.
 public enum TranscriptNormalizer {
     public static func normalize(_ text: String) -> String {
         guard text.contains(":") else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             let trimmed = line.drop { $0 == " " || $0 == "-" }
             if trimmed.hasPrefix("[R]") || trimmed.hasPrefix("[W]") {
-                return String(line).replacing(/-?[0-9]+(\.[0-9]+)?/, with: "#")
+                // The number and the padding after it (its width varies with the digits).
+                return String(line).replacing(/-?[0-9]+(\.[0-9]+)? */, with: "# ")
             }
             guard let colon = trimmed.firstIndex(of: ":") else { return String(line) }
             let key = trimmed[..<colon].lowercased()

@@ -156,8 +156,11 @@ public enum YAMLPrinter {
     }
 
     /// Printer B's error block: `cmd:` with one item `{entity: {errno, descr}}`.
-    public static func cyamlError(command: String, entity: String, errno: Int, descr: String) -> String {
-        cyaml([(command, .seq([.map([(entity, .map([("errno", .int(errno)), ("descr", .plain(descr))]))])]))])
+    public static func cyamlError(
+        command: String, entity: String, errno: Int, descr: String, style: YTree.Style = .plain
+    ) -> String {
+        let descr: YTree = descr.isEmpty ? .plain("") : .scalar(descr, style)
+        return cyaml([(command, .seq([.map([(entity, .map([("errno", .int(errno)), ("descr", descr)]))])]))])
     }
 
     private static func cyamlMap(_ pairs: [(String, YTree)], column: Int, firstOnLine: Bool, into out: inout String) {
@@ -167,6 +170,8 @@ public enum YAMLPrinter {
             switch value {
             case .empty:
                 out += "\(lead)\(key): \n"
+            case .scalar(let text, .doubleQuoted):
+                out += "\(lead)\(key): \"\(escapeDouble(text))\"\n"
             case .scalar(let text, _):
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
                 let align = String(repeating: " ", count: column + key.count + 2)

@@ -75,7 +75,10 @@ public struct NodeLNet: AgentCallHandler {
         // Interfaces a test took down come back up: those that were up at the first clean slate.
         let interfaces = NetworkInterface.discover().filter { !$0.isLoopback }
         let wereUp = Self.upInterfaces.withLock { known in
-            if known == nil { known = Set(interfaces.filter(\.isUp).map(\.name)) }
+            if known == nil {
+                known = Self.savedUpInterfaces() ?? Set(interfaces.filter(\.isUp).map(\.name))
+                Self.saveUpInterfaces(known!)
+            }
             return known!
         }
         for interface in interfaces where !interface.isUp && wereUp.contains(interface.name) {
@@ -120,8 +123,23 @@ public struct NodeLNet: AgentCallHandler {
         return result.plainText
     }
 
-    /// The interfaces that were up at the agent's first clean slate.
+    /// The interfaces that were up at the first clean slate of this boot, by any LUTF process
+    /// (kept in `upInterfacesFile`, so `lutf node-clean` brings up what a test took down).
     static let upInterfaces = Mutex<Set<String>?>(nil)
+
+    static let upInterfacesFile = "/run/lutf-up-interfaces.json"
+
+    static func saveUpInterfaces(_ names: Set<String>) {
+        guard let data = try? JSONSerialization.data(withJSONObject: names.sorted()) else { return }
+        try? data.write(to: URL(fileURLWithPath: upInterfacesFile), options: .atomic)
+    }
+
+    static func savedUpInterfaces() -> Set<String>? {
+        guard let data = FileManager.default.contents(atPath: upInterfacesFile),
+            let names = try? JSONSerialization.jsonObject(with: data) as? [String]
+        else { return nil }
+        return Set(names)
+    }
 
     /// lnet's module parameters right after the agent last loaded it (nil before it has).
     static let defaults = Mutex<[String: String]?>(nil)

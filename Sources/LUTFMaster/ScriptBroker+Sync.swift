@@ -12,8 +12,10 @@ extension ScriptBroker {
         }
         @Sendable func timeout(_ request: Value) -> Double { request["timeout"]?.doubleValue ?? 60 }
 
-        register("event_set") { request, session, _ in
-            await hub.set(try name(request), payload: request["payload"] ?? .null, scope: scope(session))
+        register("event_set") { request, session, caller in
+            let event = try name(request)
+            session?.mark("event_set", node: caller, name: event, label: "\(caller) set event '\(event)'")
+            await hub.set(event, payload: request["payload"] ?? .null, scope: scope(session))
             return true
         }
         register("event_clear") { request, session, _ in
@@ -23,17 +25,30 @@ extension ScriptBroker {
         register("event_is_set") { request, session, _ in
             .bool(await hub.isSet(try name(request), scope: scope(session)))
         }
-        register("event_wait") { request, session, _ in
-            try await hub.wait(try name(request), timeout: timeout(request), scope: scope(session))
+        register("event_wait") { request, session, caller in
+            let event = try name(request)
+            session?.mark("event_wait", node: caller, name: event, label: "\(caller) waits for event '\(event)'")
+            return try await hub.wait(event, timeout: timeout(request), scope: scope(session))
         }
         register("barrier") { [master] request, session, caller in
             let parties = request["parties"]?.listValue?.compactMap(\.stringValue)
             let count = request["count"]?.intValue ?? parties?.count ?? 0
             guard count > 0 else { throw LUTFError(.usage, "barrier: parties must be a list of agents or a count > 0") }
             let dead = await master.registry.deadReasons()
-            return try await hub.arrive(
-                try name(request), caller: caller, parties: parties, count: count, timeout: timeout(request),
-                scope: scope(session), dead: dead)
+            let barrier = try name(request)
+            session?.mark(
+                "barrier_arrive", node: caller, name: barrier,
+                label: "\(caller) arrives at barrier '\(barrier)' (\(count) parties)")
+            do {
+                let released = try await hub.arrive(
+                    barrier, caller: caller, parties: parties, count: count, timeout: timeout(request),
+                    scope: scope(session), dead: dead)
+                session?.mark("barrier_release", node: caller, name: barrier, label: "barrier '\(barrier)' released")
+                return released
+            } catch let error as LUTFError {
+                session?.mark("barrier_break", node: caller, name: barrier, label: error.message)
+                throw error
+            }
         }
         register("subscribe") { request, session, _ in
             .int(await hub.subscribe(request["pattern"]?.stringValue ?? "*", scope: scope(session)))

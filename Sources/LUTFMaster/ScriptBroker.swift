@@ -102,6 +102,13 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         await sync.agentDied(agent, reason: reason)
     }
 
+    /// Marks on every running test's timeline that `agent` joined (again) while it ran.
+    public func agentJoined(_ agent: String) {
+        for session in state.withLock({ Array($0.sessionsByID.values) }) {
+            session.mark("agent_reconnect", node: agent, label: "agent '\(agent)' joined")
+        }
+    }
+
     /// Stops accepting requests for `session` and drops its events and barriers (failing any
     /// wait still pending).
     public func remove(_ session: TestSession) async {
@@ -127,7 +134,10 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
                     for await event in events {
-                        if case .died(let agent, let reason) = event { await self.agentDied(agent, reason: reason) }
+                        switch event {
+                        case .died(let agent, let reason): await self.agentDied(agent, reason: reason)
+                        case .joined(let agent): self.agentJoined(agent)
+                        }
                     }
                 }
                 try await listener.executeThenClose { inbound in
@@ -297,6 +307,9 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
             var value = try await master.call(target, fields, timeout: timeout)
             session?.logTools(value["tools"], node: target, call: what, startedAt: start)
             value = value.removing("tools")
+            session?.recordCall(
+                node: target, caller: caller, what: what, start: start, ok: true,
+                result: value["output"]?.stringValue ?? value["value"].map(\.plainText) ?? "")
             session?.logCall(
                 "\(LogSink.timestamp()) \(caller) -> \(target) \(what): ok in \(Self.milliseconds(since: start))"
                     + Self.indented(value["output"]?.stringValue))
@@ -304,6 +317,9 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         } catch var error as LUTFError {
             session?.logTools(error.details["tools"], node: target, call: what, startedAt: start)
             error.details.removeValue(forKey: "tools")
+            session?.recordCall(
+                node: target, caller: caller, what: what, start: start, ok: false,
+                result: "\(error.code): \(error.message)")
             session?.logCall(
                 "\(LogSink.timestamp()) \(caller) -> \(target) \(what): \(error.code) in \(Self.milliseconds(since: start)): \(error.message)"
                     + Self.indented(error.details["output"]?.stringValue)

@@ -24,6 +24,7 @@ public final class TestSession: Sendable {
     private let state: Mutex<State>
     private let log: LogSink?
     private let toolLog: LogSink?
+    private let timeline: LogSink?
 
     private struct State {
         var deadlineSeconds: Double
@@ -49,6 +50,31 @@ public final class TestSession: Sendable {
         self.state = Mutex(State(deadlineSeconds: timeout))
         self.log = try? LogSink.file(directory + "/rpc.log")
         self.toolLog = try? LogSink.file(directory + "/tools.jsonl")
+        self.timeline = try? LogSink.file(directory + "/timeline.jsonl")
+    }
+
+    /// Milliseconds from the test's start to `instant` (a ``Monotonic`` reading), to 0.1 ms.
+    public func milliseconds(at instant: Int64 = Monotonic.nanoseconds()) -> Double {
+        (Double((instant - startedAt) / 100_000) / 10)
+    }
+
+    /// Appends what happened during the test to its `timeline.jsonl` (the report's timeline),
+    /// one JSON object per line: a remote call (`kind: call`, `node`, `caller`, `what`,
+    /// `start_ms`, `end_ms`, `ok`, `result`), or a mark (`kind` event_set, event_wait,
+    /// barrier_arrive, barrier_release, barrier_break, agent_death, agent_reconnect, with
+    /// `node`, `at_ms`, `name`, `label`). Times are ms since the test started, on the master's
+    /// one monotonic clock.
+    public func record(_ entry: OrderedDictionaryValue) {
+        timeline?.write(JSONText.encodeString(.map(entry)) + "\n")
+    }
+
+    /// Records a mark now.
+    public func mark(_ kind: String, node: String, name: String? = nil, label: String) {
+        var entry: OrderedDictionaryValue = [
+            "kind": .string(kind), "node": .string(node), "at_ms": .double(milliseconds()), "label": .string(label),
+        ]
+        if let name { entry["name"] = .string(name) }
+        record(entry)
     }
 
     /// Seconds from the test's start to its deadline.
@@ -72,6 +98,7 @@ public final class TestSession: Sendable {
     /// Records that `agent` died while the test ran.
     public func agentDied(_ agent: String, reason: String) {
         state.withLock { $0.deaths.append((agent, reason)) }
+        mark("agent_death", node: agent, label: "agent '\(agent)' died: \(reason)")
     }
 
     /// The first death, during the test, of an agent the test called, as an error message.
@@ -114,5 +141,14 @@ public final class TestSession: Sendable {
             text += JSONText.encodeString(.map(line)) + "\n"
         }
         toolLog.write(text)
+    }
+
+    /// Records a remote call that started at `start` and ends now.
+    public func recordCall(node: String, caller: String, what: String, start: Int64, ok: Bool, result: String) {
+        record([
+            "kind": "call", "node": .string(node), "caller": .string(caller), "what": .string(what),
+            "start_ms": .double(milliseconds(at: start)), "end_ms": .double(milliseconds()), "ok": .bool(ok),
+            "result": .string(String(result.prefix(200))),
+        ])
     }
 }

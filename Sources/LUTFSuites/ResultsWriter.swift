@@ -51,13 +51,15 @@ public final class ResultsWriter: Sendable {
     /// - Throws: why the files could not be written (the first such reason is also kept in
     ///   ``failure``: a run whose results were not all recorded has failed).
     public func record(_ result: TestResult) throws {
-        recorded.withLock { state in
+        let index = recorded.withLock { state in
             if state.suiteStarts[result.script.suite] == nil {
                 state.suiteStarts[result.script.suite] = Self.dateText(Date())
             }
             state.results.append(result)
+            return state.results.count
         }
         do {
+            try writeResultFile(result, index: index)
             try write()
         } catch {
             failureBox.withLock { if $0 == nil { $0 = error.message } }
@@ -66,6 +68,37 @@ public final class ResultsWriter: Sendable {
     }
 
     private let failureBox = Mutex<String?>(nil)
+
+    /// `SUITE/TEST/result.json`: the result as the report reads it (the files above keep only
+    /// what auster's and JUnit's formats can say).
+    func writeResultFile(_ result: TestResult, index: Int) throws(LUTFError) {
+        let path = "\(directory)/\(result.script.suite)/\(result.script.name)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let finished = Date()
+        var entry: OrderedDictionaryValue = [
+            "index": .int(index), "suite": .string(result.script.suite), "key": .string(result.script.key),
+            "name": .string(result.script.name), "path": .string(result.script.path),
+            "status": .string(result.label), "duration_s": .double(result.duration), "error": .string(result.error),
+            "expected_failure": .bool(result.expectedFailure), "unexpected_pass": .bool(result.unexpectedPass),
+            "timed_out": .bool(result.error.hasPrefix("timed out after")),
+            "started": .string(Self.isoText(finished.addingTimeInterval(-result.duration))),
+        ]
+        var traceback = result.details["traceback"]?.stringValue ?? ""
+        let node = result.details["node"]?.stringValue
+        if let remote = result.details["remote_traceback"]?.stringValue, !remote.isEmpty {
+            traceback += (traceback.isEmpty ? "" : "\n") + "--- remote traceback (\(node ?? "agent")) ---\n" + remote
+        }
+        entry["traceback"] = .string(traceback)
+        if let node { entry["error_node"] = .string(node) }
+        try Self.atomicWrite(JSONText.encodeString(.map(entry)) + "\n", to: path + "/result.json")
+    }
+
+    /// `2026-12-02T13:30:10.123Z`.
+    public static func isoText(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
 
     /// The first reason results could not be written, if they could not.
     public var failure: String? { failureBox.withLock { $0 } }

@@ -98,12 +98,27 @@ public enum RunController {
             say(
                 "lutf run \(runID): \(testCount) test\(testCount == 1 ? "" : "s") in \(suites.count) suite\(suites.count == 1 ? "" : "s") on \(where_) (\(names.joined(separator: ", "))); results in \(Self.display(resultsDirectory))"
             )
+            let startedAt = Date()
+            let describe = { (finished: Bool) async in
+                await Self.writeRunFile(
+                    resultsDirectory, id: runID, started: startedAt, cluster: cluster, master: context.master,
+                    order: names, finished: finished)
+            }
+            await describe(false)
             let interruption = request.interruption
             let results = await execute(
                 suites, on: names, runID: runID, writer: writer, context: context, settings: request.settings,
                 progress: say, interruption: { interruption.reason })
             if let launcher = request.launcher { await launcher.finish(runID: runID, supervisor: context.supervisor) }
             await context.supervisor.stopAll()
+            await describe(interruption.reason == nil)
+            // The page is a view of the directory: if it cannot be written, the run still stands.
+            do {
+                try RunReport.write(
+                    results: resultsDirectory, template: runtime.home + "/python/lutf/report-template.html")
+            } catch {
+                say("lutf run: no report.html: \((error as? LUTFError)?.message ?? "\(error)")")
+            }
             var writeFailure = writer.failure
             var bundle: String?
             do {
@@ -117,6 +132,38 @@ public enum RunController {
             if let writeFailure { say("lutf run: FAILED to record the results: \(writeFailure)") }
             return summary
         }
+    }
+
+    /// `run.json`: what the report says of the run (its id, when, where, the nodes and their
+    /// roles and NIDs, LUTF's version); `finished` once every test has been run.
+    static func writeRunFile(
+        _ directory: String, id: String, started: Date, cluster: ClusterFile?, master: Master, order: [String],
+        finished: Bool
+    ) async {
+        let agents = await master.registry.snapshot().sorted {
+            (order.firstIndex(of: $0.name) ?? Int.max, $0.name) < (order.firstIndex(of: $1.name) ?? Int.max, $1.name)
+        }
+        let simulated = agents.allSatisfy { $0.identity.lnet != "system" }
+        let nodes: [Value] = agents.map { agent in
+            let nids = agent.identity.interfaces.filter { !$0.isLoopback }.compactMap { interface -> Value? in
+                interface.addresses.first { !$0.contains(":") }.map { .string("\($0)@tcp") }
+            }
+            return [
+                "name": .string(agent.name), "role": .string(agent.identity.role),
+                "host": .string(agent.identity.hostname),
+                "backend": .string(agent.identity.lnet == "system" ? "real" : "simulated"), "nids": .list(nids),
+            ]
+        }
+        var value: OrderedDictionaryValue = [
+            "id": .string(id), "started": .string(ResultsWriter.isoText(started)),
+            "duration_s": .double(Date().timeIntervalSince(started)), "lutf_version": .string(LUTFDefaults.version),
+            "backend": .string(simulated ? "simulated" : "real"), "host": .string(ProcessInfo.processInfo.hostName),
+            "user": .string(ProcessInfo.processInfo.environment["USER"] ?? "\(getuid())"),
+            "command": .string(CommandLine.arguments.joined(separator: " ")), "nodes": .list(nodes),
+            "finished": .bool(finished),
+        ]
+        if let cluster { value["cluster"] = .string(cluster.path) }
+        try? ResultsWriter.atomicWrite(JSONText.encodeString(.map(value)) + "\n", to: directory + "/run.json")
     }
 
     /// Where a run's agents come from.

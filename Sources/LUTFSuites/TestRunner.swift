@@ -276,6 +276,9 @@ public final class TestRunner: Sendable {
     /// Tells every agent the test called that it has ended: its instances are dropped and calls
     /// still running are stopped (the agent restarts its worker).
     private func endTest(_ session: TestSession) async {
+        session.record([
+            "kind": "end", "at_ms": .double(session.milliseconds()), "deadline_ms": .double(session.timeout * 1000),
+        ])
         let agents = session.calledAgents
         let (master, logger, runID) = (self.master, self.logger, self.runID)
         await withTaskGroup(of: Void.self) { group in

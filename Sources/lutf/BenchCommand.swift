@@ -16,8 +16,12 @@ struct BenchCommand: AsyncParsableCommand {
             process); and for test scripts: the time from `lutf run` to the first test, the \
             per-test overhead over bare python3, and remote call latency from a script to an \
             agent's Python worker; simulated `lnetctl net show` latency; the wall time of a full run \
-            of the bundled suites; and, as root, the time to launch a 3- and 10-node virtual cluster \
-            over ssh and the release latency of a barrier across it. Build with -c release for \
+            of the bundled suites; as root, the time to launch a 3- and 10-node virtual cluster \
+            over ssh and the release latency of a barrier across it; and where qemu and an LNet kit \
+            are present (`vm`), real LNet in QEMU guests beside the simulator: the time for \
+            `lutf cluster up --vm --nodes 3` until the guests serve ssh and until their agents have \
+            joined, `lnetctl net show` latency in a guest and simulated, and the wall time of \
+            --vm-suite on the guests and on the embedded cluster. Build with -c release for \
             representative figures.
             """
     )
@@ -34,14 +38,18 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds over which master CPU is measured.")
     var window = 10.0
 
+    @Option(help: "The bundled suite the vm measurement runs on guests and simulated.")
+    var vmSuite = "dynamic-discovery"
+
     @Option(
         help: """
-            Measurements to run, comma-separated: rpc, fanout, scale, scripts, sim, suites, launch \
-            (default: all; launch needs root and is skipped otherwise).
+            Measurements to run, comma-separated: rpc, fanout, scale, scripts, sim, suites, launch, \
+            vm (default: all; launch needs root and is skipped otherwise, vm without qemu or a \
+            kit).
             """)
     var only = Self.allSections.joined(separator: ",")
 
-    static let allSections = ["rpc", "fanout", "scale", "scripts", "sim", "suites", "launch"]
+    static let allSections = ["rpc", "fanout", "scale", "scripts", "sim", "suites", "launch", "vm"]
 
     func run() async throws {
         try await reportingErrors("bench") {
@@ -77,6 +85,9 @@ struct BenchCommand: AsyncParsableCommand {
                 } else {
                     emit("launch: skipped (needs root to create network namespaces)")
                 }
+            }
+            if sections.contains("vm") {
+                try await cluster.vm(suite: vmSuite) { line in emit(line) }
             }
         }
     }

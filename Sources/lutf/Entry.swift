@@ -39,7 +39,8 @@ struct LUTFCommand: AsyncParsableCommand {
             RunCommand.self, ListCommand.self, ShellCommand.self, LaunchCommand.self, ClusterCommand.self,
             KeygenCommand.self,
             MasterCommand.self, AgentCommand.self, SubmitCommand.self, CollectCommand.self,
-            StatusCommand.self, BenchCommand.self, SimHelpCommand.self, TranscriptCommand.self, NodeCleanCommand.self,
+            StatusCommand.self, BenchCommand.self, SimHelpCommand.self, TranscriptCommand.self, ReportCommand.self,
+            NodeCleanCommand.self,
             SwarmCommand.self,
         ]
     )

@@ -66,10 +66,16 @@ class LNet(lutf.BaseTest):
         elif _tools.available("lustre_rmmod"):
             _tools.run("lustre_rmmod", [])
         else:
-            # lnet_selftest holds lnet: it goes first.
+            # A configured LNet holds the module, and lnet_selftest and the LNDs hold lnet: LNet is
+            # unconfigured (when it is not, that fails, which is fine) and they go first.
+            # rmmod, not modprobe -r: libcfs stays loaded, with its debug log.
             if os.path.exists("/sys/module/lnet_selftest"):
-                _tools.run("modprobe", ["-r", "lnet_selftest"])
-            _tools.run("modprobe", ["-r", "lnet"])
+                _tools.run("rmmod", ["lnet_selftest"])
+            if os.path.exists("/sys/module/lnet"):
+                self.lnetctl_raw("lnet", "unconfigure")
+            loaded = [m for m in ("ksocklnd", "ko2iblnd", "kkfilnd", "lnet") if os.path.exists("/sys/module/" + m)]
+            if loaded:
+                _tools.run("rmmod", loaded)
 
     # -- nets --
 
@@ -164,7 +170,65 @@ class LNet(lutf.BaseTest):
         return self.lnetctl("route", "show", *(["-v"] if verbose else [])).get("route", [])
 
     def set_routing(self, enabled):
-        self.lnetctl("set", "routing", 1 if enabled else 0)
+        """Routing on or off. On real LNet, enabling it first makes this node's router checks
+        quick (see :meth:`quick_router_checks`): 6.1 starts forwarding only after
+        ``router_ping_timeout + alive_router_check_interval`` (110 s by default); and an enable
+        refused while a disable is still stopping the forwarding (EBUSY) is retried."""
+        if not enabled:
+            self.lnetctl("set", "routing", 0)
+            return
+        self.quick_router_checks()
+        # Right after routing was disabled, real LNet stops forwarding over 2-6 s and refuses to
+        # enable it meanwhile (EBUSY): that ends within the deadline.
+        import time
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                self.lnetctl("set", "routing", 1)
+                return
+            except LNetError as error:
+                if error.errno != -16 or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.5)  # the next try; the deadline bounds the wait
+
+    def quick_router_checks(self, seconds=1):
+        """Sets real LNet's ``router_ping_timeout`` and ``alive_router_check_interval`` to
+        ``seconds``: a router then forwards ~2 s after routing is enabled, and this node pings
+        its gateways every second, so a route's state follows its gateway's at once. (The clean
+        slate puts the defaults back: it reloads lnet when a parameter differs.) Nothing to do on
+        a simulated node, whose routes follow their gateways at once."""
+        if _tools.simulated():
+            return
+        for name in ("router_ping_timeout", "alive_router_check_interval"):
+            with open("/sys/module/lnet/parameters/" + name, "w") as handle:
+                handle.write(str(int(seconds)))
+
+    def wait_route(self, net, gateway, up=True, timeout=20):
+        """Waits until the route to ``net`` through ``gateway`` is up (or down); returns it.
+
+        Real LNet learns whether a gateway routes when it next pings it: its router checker does
+        that every ``alive_router_check_interval`` (60 s by default; made 1 s here, see
+        :meth:`quick_router_checks`), and a forced discovery of the gateway, sent first (and again
+        each few seconds), makes it learn now. Raises
+        :class:`lutf.TimeoutError` naming the route's last state at the deadline."""
+        import time
+        want = "up" if up else "down"
+        self.quick_router_checks()
+        deadline = time.monotonic() + timeout
+        last_discovery = None
+        while True:
+            current = [r for r in self.routes(verbose=True) if r["net"] == net and r["gateway"] == gateway]
+            if current and current[0]["state"] == want:
+                return current[0]
+            now = time.monotonic()
+            if now >= deadline:
+                state = current[0]["state"] if current else "absent"
+                raise lutf.TimeoutError("route to %s via %s is %s, not %s, after %s s" % (net, gateway, state, want,
+                                                                                            timeout))
+            if last_discovery is None or now - last_discovery >= 3:
+                self.lnetctl_raw("discover", "--force", gateway)
+                last_discovery = now
+            time.sleep(0.2)  # the next look at the route's state; the deadline bounds the wait
 
     def routing(self):
         return self.lnetctl("routing", "show")
@@ -197,6 +261,19 @@ class LNet(lutf.BaseTest):
         if snapshot.get("configured"):
             self.configure()
             self.import_config(snapshot["config"])
+            # The import adds routes before peers, and on real LNet 6.1 a peer that exists (a
+            # gateway the routes made) ends its peer section: the configured peers after it are
+            # added here.
+            from . import _yaml
+            exported = {}
+            for document in _yaml.load_all(snapshot["config"]) or []:
+                exported.update(document or {})
+            present = {p["primary nid"] for p in self.peers()}
+            for peer in exported.get("peer") or []:
+                primary = peer.get("primary nid")
+                if primary and primary not in present:
+                    others = [n["nid"] for n in peer.get("peer ni") or [] if n.get("nid") != primary]
+                    self.add_peer(primary, others or None)
 
     def configured(self):
         return self.lnetctl_raw("net", "show")["rc"] == 0

@@ -40,9 +40,10 @@ def run():
     assert bad["stderr"] == "ni:\n    - add:\n          errno: -1\n          descr: bad interface list\n", bad
     # A CPT the node does not have.
     expect_error(node, add + ["--net", "tcp1", "--if", "eth1", "--cpt", "[64]"], -34, "invalid CPT value")
-    # Unknown option: getopt's message on stderr, help on stdout, exit 0, nothing done.
+    # Unknown option: the help on stdout, exit 0, nothing done; no getopt message (on 6.1
+    # `net add` scans its options quietly first; `net show --foo` does print one).
     bad = expect_raw(node, add + ["--net", "tcp1", "--if", "eth1", "--bogus"], 0,
-                     stderr="add: unrecognized option '--bogus'\n", stdout_has="net add: add a network")
+                     stderr="", stdout_has="net add: add a network")
 
     # None of the failures changed anything.
     nets = node.nets()

@@ -63,7 +63,7 @@ def run():
     assert bad["stderr"] == "peer:\n    - del:\n          errno: -22\n          descr: Unrecognized option '-m'\n", bad
     # No argument at all: the subcommand's help on stdout, exit 234.
     expect_raw(node, ["peer", "add"], 234, stdout_has="peer add: add a peer")
-    expect_raw(node, ["peer", "del"], 234, stdout_has="peer del: delete a peer NI or a peer")
+    expect_raw(node, ["peer", "del"], 234, stdout_has="peer del: delete a peer NID")
 
     # After all that, exactly the one good peer remains.
     assert [(p["primary nid"], peer_nids(p)) for p in node.peers()] == [

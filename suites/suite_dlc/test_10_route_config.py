@@ -1,7 +1,8 @@
 """route add/del/show configuration and every error of LNET.md §3.10's table (errno, descr, exit
 234, client-side "missing mandatory parameters" messages); route show -v keys and defaults (hop
 -1, priority 0, state down for a gateway that does not answer, multi-hop); a gateway range gives
-one route per NID; the gateway becomes a non-configured, non-MR peer; filters of route show."""
+one route per NID; the gateway becomes a non-configured, non-MR peer; filters of route show
+(--priority filters nothing on 6.1)."""
 
 from dlc_helpers import configured, expect_error, expect_raw
 
@@ -22,8 +23,8 @@ def run():
                  "invalid hop count must be between 1 and 255")
     expect_error(node, add + ["--net", "tcp2", "--gateway", "192.0.2.1@tcp", "--hop", "256"], -22,
                  "invalid hop count must be between 1 and 255")
-    expect_error(node, add + ["--net", "tcp2", "--gateway", "192.0.2.1@tcp", "--priority", "-1"], -22,
-                 "invalid priority, must not be negative")
+    # Priority -1 is no priority: the route is added with priority 0 (6.1).
+    expect_raw(node, add + ["--net", "tcp2", "--gateway", "192.0.2.1@tcp", "--priority", "-1"], 0, stderr="")
     expect_error(node, add + ["--net", "tcp2", "--gateway", "0@lo"], -22, "invalid settings for route creation")
     expect_error(node, add + ["--net", "tcp2", "--gateway", "192.0.2.1@tcp2"], -22,
                  "invalid settings for route creation")
@@ -37,10 +38,13 @@ def run():
     expect_raw(node, add + ["--gateway", "192.0.2.1@tcp"], 234, stdout="missing mandatory parameters:'net'\n")
     expect_raw(node, add + ["--net", "tcp2"], 234, stdout="missing mandatory parameters:'gateway'\n")
     expect_raw(node, ["route", "del", "--net", "tcp2"], 234, stdout="missing mandatory parameters:'gateway'\n")
-    expect_raw(node, ["route", "show"], 0, stdout="")  # nothing was added
-    assert node.peers() == [], node.peers()
+    # Only the priority -1 route was added; its gateway, which nothing answers, is a peer whose
+    # NI the router checker found down.
+    assert [(r["net"], r["gateway"]) for r in node.routes()] == [("tcp2", "192.0.2.1@tcp")], node.routes()
+    gateways = node.peers()
+    assert [(p["primary nid"], [ni["state"] for ni in p["peer ni"]]) for p in gateways] == [
+        ("192.0.2.1@tcp", ["down"])], gateways
 
-    node.add_route("tcp2", "192.0.2.1@tcp")
     expect_error(node, add + ["--net", "tcp2", "--gateway", "192.0.2.1@tcp"], -17,
                  "Route already exists or the specified network is local")
     node.add_route("tcp3", "192.0.2.[5-6]@tcp", hop=3, priority=2)
@@ -57,8 +61,9 @@ def run():
     assert (r3["hop"], r3["priority"]) == (3, 2), r3
     # Filters.
     assert [r["gateway"] for r in node.lnetctl("route", "show", "--net", "tcp2")["route"]] == ["192.0.2.1@tcp"]
+    # --priority is accepted and does not filter (6.1).
     assert sorted(r["gateway"] for r in node.lnetctl("route", "show", "--priority", "2")["route"]) == [
-        "192.0.2.5@tcp", "192.0.2.6@tcp"]
+        "192.0.2.1@tcp", "192.0.2.5@tcp", "192.0.2.6@tcp"]
     # Gateways are non-configured, non-MR peers.
     peers = {p["primary nid"]: p for p in node.peers(verbose=3)}
     assert sorted(peers) == ["192.0.2.1@tcp", "192.0.2.5@tcp", "192.0.2.6@tcp"], peers

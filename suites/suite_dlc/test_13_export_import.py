@@ -90,8 +90,15 @@ def run():
     assert state(node) != before
     node.import_config(backup)
     after = state(node)
-    assert after == before, "after import:\n%r\nbefore:\n%r" % (after, before)
+    # All of it comes back but the configured peer: the import adds the routes first, their
+    # gateways become peers, and on 6.1 a peer that exists ends the import's peer section (the
+    # import still succeeds). Recorded on real LNet.
+    restored = dict(before, peers=[p for p in before["peers"] if p[0] != "192.168.1.50@tcp"])
+    assert after == restored, "after import:\n%r\nbefore:\n%r" % (after, restored)
 
+    # restore() (the import, then the peers it passed over) brings all of it back.
+    node.restore({"configured": True, "config": backup})
+    assert state(node) == before, state(node)
     # snapshot()/restore() (export --backup + import under the hood).
     snap = node.snapshot()
     node.unconfigure()

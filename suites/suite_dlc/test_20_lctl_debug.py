@@ -30,8 +30,9 @@ def run():
     try:
         node.lctl("set_param", "debug=bogus")
     except LNetError as error:
+        # Two lines on 6.1: the sysfs path, then the parameter as given.
         assert error.rc == 22 and error.stderr.startswith("error: set_param: setting ") and error.stderr.endswith(
-            "=bogus: Invalid argument\n"), error.stderr
+            "error: set_param: setting 'debug'='bogus': Invalid argument\n"), error.stderr
     else:
         raise AssertionError("set_param debug=bogus worked")
     lctl.set_debug("default")

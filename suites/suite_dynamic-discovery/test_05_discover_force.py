@@ -1,7 +1,8 @@
 """discover --force on an up-to-date peer succeeds and keeps the record; repeated discovery is
 idempotent; discovery follows the node's NIDs (a NID added on the node appears after --force);
 discover of an unreachable NID fails (exit 255, "failed to discover <nid>: ..." under manage:)
-and still leaves a non-configured peer; an unparsable NID is "cannot parse NID" -22."""
+and still leaves a non-configured peer; an unparsable NID is lnetctl's own nidlist error (exit 234,
+on stderr, as for ping)."""
 
 import lutf._yaml as yaml
 
@@ -33,6 +34,7 @@ def run():
     assert not client.peers(verbose=3)[-1]["peer state"] & 0x8
 
     result = client.lnetctl_raw("discover", "notanid")
-    assert result["rc"] == 255, result
-    failure = yaml.load(result["stdout"])["manage"][0]
-    assert failure == {"discover": None, "errno": -22, "descr": "cannot parse NID 'notanid'"}, result
+    assert (result["rc"], result["stdout"]) == (234, ""), result
+    failure = yaml.load(result["stderr"])["manage"][0]
+    assert failure == {"discover": None, "errno": -22,
+                       "descr": '"Unable to parse nidlist: no valid NIDs in string"'}, result

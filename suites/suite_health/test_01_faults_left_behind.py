@@ -19,8 +19,10 @@ def run():
         node.set_global("health_sensitivity", 500)
         node.set_ni_health(node.nid("eth0"), 10)
         node.set_link("eth1", False)
+        # (Its counters are not looked at: the lowered health starts LNet's recovery pings of
+        # the NI, which real rules see at their own pace.)
         (drop,) = node.drop_rules()
-        assert (drop["src"], drop["dst"], drop["fs_count"]) == ("0.0.0.0@tcp", "255.255.255.255@tcp", 0), drop
+        assert (drop["src"], drop["dst"]) == ("0.0.0.0@tcp", "255.255.255.255@tcp"), drop
         (delay,) = node.delay_rules()
         assert (delay["src"], delay["dst"], delay["latency"]) == ("0.0.0.0@tcp", "0.0.0.0@tcp", 1), delay
         assert node.globals()["discovery"] == 0

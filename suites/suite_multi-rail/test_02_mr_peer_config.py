@@ -1,6 +1,7 @@
 """A configured Multi-Rail peer (peer add --prim_nid A --nid B for a node with NIs A and B): the
 peer shows Multi-Rail true with both NIDs; pinging either NID works and returns both NIDs of the
-node; the traffic is counted on the peer NI that was used; the configured peer keeps exactly its
+node; the traffic is counted on the peer's NIs (real LNet sends to whichever NI of a Multi-Rail
+peer it selects, whatever NID was pinged); the configured peer keeps exactly its
 NIDs (discovery does not change configured peers, LNET.md §4.3)."""
 
 from mr_helpers import multi_rail_node, peer_nids, single_rail_node
@@ -18,8 +19,8 @@ def run():
         answered = client.ping(target)
         assert sorted(answered) == sorted([s0, s1]), answered
     stats = {ni["nid"]: ni["statistics"] for ni in client.peer(s0, verbose=1)["peer ni"]}
-    assert stats[s0]["send_count"] >= 1 and stats[s1]["send_count"] >= 2, stats
-    assert stats[s0]["recv_count"] >= 1 and stats[s1]["recv_count"] >= 2, stats
+    assert stats[s0]["send_count"] + stats[s1]["send_count"] >= 3, stats
+    assert stats[s0]["recv_count"] + stats[s1]["recv_count"] >= 3, stats
     # Still exactly the configured peer.
     peers = client.peers()
     assert [(p["primary nid"], peer_nids(p)) for p in peers] == [(s0, [s0, s1])], peers

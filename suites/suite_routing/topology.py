@@ -36,7 +36,12 @@ class Topology:
         self.server.add_route("tcp", self.router_tcp1)
 
     def enable_routing(self, enabled=True):
+        """Routing on (or off) on the router, and the routes that go through it in that state
+        (real LNet learns it at its next ping of the gateway: see LNet.wait_route)."""
         self.router.set_routing(enabled)
+        for node, net, gateway in ((self.client, "tcp1", self.router_tcp), (self.server, "tcp", self.router_tcp1)):
+            if route(node, net) is not None:
+                node.wait_route(net, gateway, up=enabled)
 
     def routed(self):
         """Routes added and routing enabled: the client reaches the server."""

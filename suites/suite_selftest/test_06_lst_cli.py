@@ -26,16 +26,17 @@ def run():
         r = lst("add_group", "servers", s0)
         assert r["rc"] == 0, r
         r = lst("add_group", "bad", "not-a-nid")
-        assert r["stderr"] == "Ignore invalid id list not-a-nid\nNo nodes added successfully, deleting group bad\n", r
-        assert r["stdout"] == "Group is deleted\n", r
+        assert r["stderr"] == ("Invalid nid: not-a-nid\nIgnore invalid id list not-a-nid\n"
+                               "No nodes added successfully, deleting group bad\n"), r
+        assert (r["rc"], r["stdout"]) == (0, "Group is deleted\n"), r
         r = lst("add_batch", "bulk")
         assert r["rc"] == 0 and r["stdout"] == "", r
         r = lst("add_batch", "bulk")
         assert r["rc"] == 255 and r["stderr"] == "batch already exists\n", r
         r = lst("add_test", "--batch", "bulk", "--from", "clients", "--to", "servers", "foo")
-        assert r["stdout"] == "Unknow test name foo\n", r
+        assert (r["rc"], r["stderr"]) == (255, "Unknow test name foo\nFailed to add test (foo)\n"), r
         r = lst("add_test", "--batch", "bulk", "--concurrency", "2000", "--from", "clients", "--to", "servers", "ping")
-        assert r["stdout"] == "Invalid concurrency of test: 2000\n", r
+        assert (r["rc"], r["stderr"]) == (255, "Invalid concurrency of test: 2000\n"), r
         r = lst("add_test", "--batch", "bulk", "--from", "clients", "--to", "servers", "brw", "write", "size=4k")
         assert r["rc"] == 0 and r["stdout"] == "Test was added successfully\n", r
         r = lst("run", "nosuch")

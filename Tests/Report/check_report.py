@@ -416,7 +416,7 @@ def hostile_data():
 def self_test(binary, keep, timeout):
     work = keep or tempfile.mkdtemp(prefix="lutf-report-selftest-")
     os.makedirs(work, exist_ok=True)
-    template = os.path.join(HERE, "report-template.html")
+    template = os.path.join(HERE, "..", "..", "python", "lutf", "report-template.html")
     with open(template, encoding="utf-8") as f:
         source = f.read()
     pages = []
