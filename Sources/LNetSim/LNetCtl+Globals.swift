@@ -105,11 +105,13 @@ extension LNetCtl {
                 }
                 guard state.routing == 1 else { return 0 }
                 let defaults = ["tiny_buffers": 2048, "small_buffers": 16384, "large_buffers": 1024]
+                // 0 means the default; and 6.1 only ever grows a pool (a smaller count is
+                // accepted and changes nothing).
                 let v = value <= 0 ? defaults[param.name]! : value
                 switch param.name {
-                case "tiny_buffers": state.tinyBuffers = v
-                case "small_buffers": state.smallBuffers = v
-                default: state.largeBuffers = v
+                case "tiny_buffers": state.tinyBuffers = max(state.tinyBuffers, v)
+                case "small_buffers": state.smallBuffers = max(state.smallBuffers, v)
+                default: state.largeBuffers = max(state.largeBuffers, v)
                 }
             case "routing":
                 guard value == 0 || value == 1 else {
@@ -274,7 +276,9 @@ extension LNetCtl {
         }
         let nids: [NID] =
             local
-            ? state.allNIs.filter { $0.nid.net.type != "lo" && $0.health < 1000 }.map(\.nid)
+            // 0@lo's health starts at 0 (never initialised) without it being queued; set below
+            // the maximum (net set --all), it is queued like any NI.
+            ? state.allNIs.filter { $0.health < 1000 && ($0.nid.net.type != "lo" || $0.health > 0) }.map(\.nid)
             : state.peers.flatMap(\.nis).filter { $0.health < 1000 }.map(\.nid)
         guard !nids.isEmpty else { return 0 }
         out.stdout += local ? "Local NI recovery:\n" : "Peer NI recovery:\n"

@@ -6,7 +6,7 @@ extension LNetCtl {
             Sub(
                 name: "add",
                 help:
-                    "add a peer\n\t--prim_nid: primary NID of the peer.\n\t--nid: one or more peer NIDs\n\t--non_mr: create this peer as not Multi-Rail capable.\n\t--ip2nets: specify a range of nids per peer\n\t--lock_prim: lock primary nid\n"
+                    "add a peer NID\n\t--prim_nid: Primary NID of the peer.\n\t--nid: one or more peer NIDs\n\t--non_mr: create this peer as not Multi-Rail capable\n\t--ip2nets: specify a range of nids per peer\n\t--lock_prim: lock primary nid\n"
             ) { t, a in try t.peerAdd(a) },
             Sub(
                 name: "del",
@@ -297,7 +297,8 @@ extension LNetCtl {
             return -22
         case .success(let r): p = r
         }
-        if p.has("all") && p.has("nid") || (p.value("nid").map { !$0.contains("@") } ?? false) {
+        // (`--all` with `--nid` is accepted: --all wins, as on 6.1.)
+        if p.value("nid").map({ !$0.contains("@") }) ?? false {
             cyamlError("net", "set", -22, "")
             return -22
         }
@@ -314,7 +315,8 @@ extension LNetCtl {
                 return nil
             }
             if let (errno, descr) = failure {
-                _ = netlinkError("set", "peer", errno, descr)
+                // An unknown peer: only the empty `net: - set:` block (6.1); LNet down: both.
+                if errno == -100 { _ = netlinkError("set", "peer", errno, descr) }
                 cyamlError("net", "set", -22, "")
                 return -22
             }

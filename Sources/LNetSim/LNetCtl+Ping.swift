@@ -58,8 +58,9 @@ extension LNetCtl {
             let after = node.load()
             let peer = after.peerIndex(containing: target).map { after.peers[$0] }
             let listed: [NID] = discover ? (peer?.orderedNIs.map(\.nid) ?? [target]) : result.reply
-            // A ping names the NID it pinged; discover names the peer's primary.
-            let primary = discover ? (peer?.primary.description ?? "<?>") : target.description
+            // Both name the primary NID of the peer holding the target (a ping's own new peer
+            // has the pinged NID as its primary).
+            let primary = peer?.primary.description ?? (discover ? "<?>" : target.description)
             items.append(
                 .map([
                     ("primary nid", .plain(primary)),

@@ -145,12 +145,17 @@ extension LNetCtl {
         "tcp": 2, "o2ib": 5, "lo": 9, "gni": 13, "gip": 14, "ptlf": 15, "kfi": 16, "efa": 17, "bxi3f": 18,
     ]
 
-    /// Routes in the kernel's order: by hash bucket `(netnum + lndtype) & 127`, then creation.
+    /// Routes in the kernel's order: by hash bucket `(netnum + lndtype) & 127`, then the nets in
+    /// the order of their first route, and a net's routes newest first.
     static func routeOrder(_ routes: [SimRoute]) -> [SimRoute] {
-        routes.enumerated().sorted { a, b in
+        var firstOf: [LNetNet: Int] = [:]
+        for (offset, route) in routes.enumerated() where firstOf[route.net] == nil { firstOf[route.net] = offset }
+        return routes.enumerated().sorted { a, b in
             let ha = (a.element.net.number + (lndNumbers[a.element.net.type] ?? 0)) & 127
             let hb = (b.element.net.number + (lndNumbers[b.element.net.type] ?? 0)) & 127
-            return ha != hb ? ha < hb : a.offset < b.offset
+            if ha != hb { return ha < hb }
+            let (fa, fb) = (firstOf[a.element.net]!, firstOf[b.element.net]!)
+            return fa != fb ? fa < fb : a.offset > b.offset
         }.map(\.element)
     }
 

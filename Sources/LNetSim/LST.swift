@@ -552,13 +552,13 @@ public struct LST {
                 guard i + 1 < args.count, let v = Int(args[i + 1]) else { return usage("stat") }
                 if arg == "--count" {
                     guard v >= -1 else {
-                        out.stdout += "Invalid count value\n"
+                        out.stderr += "Invalid count value\n"
                         return -1
                     }
                     count = v
                 } else {
                     guard v > 0 else {
-                        out.stdout += "Invalid timeout or delay value\n"
+                        out.stderr += "Invalid timeout or delay value\n"
                         return -1
                     }
                     if arg == "--delay" { delay = v }
@@ -566,8 +566,9 @@ public struct LST {
                 i += 1
             case "--bw": showRate = false
             case "--rate": showBW = false
-            case "--read": write = false
-            case "--write": read = false
+            // Inverted on 6.1 (c881f8eb): --read shows the [W] lines, --write the [R] ones.
+            case "--read": read = false
+            case "--write": write = false
             case "--avg": which.insert("Avg")
             case "--min": which.insert("Min")
             case "--max": which.insert("Max")
@@ -606,18 +607,23 @@ public struct LST {
             for (name, nids) in resolved {
                 let nodeFlows = nids.map { flows[$0] ?? Flow() }
                 let unit = mbs ? 1_000_000.0 : 1_048_576.0
+                // `Label: VALUE UNIT ` per figure, as lst prints them: a rate's Max has no space
+                // after it, a bandwidth's unit is padded to 5 (`MB/s  `).
                 func line(_ tag: String, _ values: [Double], format: String, unitText: String, trailing: String)
                     -> String
                 {
-                    var text = "[\(tag)]"
+                    var text = "[\(tag)] "
                     let stats: [(String, Double)] = [
                         ("Avg", values.reduce(0, +) / Double(max(values.count, 1))), ("Min", values.min() ?? 0),
                         ("Max", values.max() ?? 0),
                     ]
                     for (label, value) in stats where which.contains(label) {
-                        text += " \(label): " + String(format: format, value) + " \(unitText)"
+                        let unit =
+                            trailing.isEmpty ? unitText : unitText.padding(toLength: 5, withPad: " ", startingAt: 0)
+                        text += "\(label): " + String(format: format, value) + " " + unit
+                        text += trailing.isEmpty && label == "Max" ? "" : " "
                     }
-                    return text + trailing + "\n"
+                    return text + "\n"
                 }
                 if showRate {
                     out.stdout += "[LNet Rates of \(name)]\n"

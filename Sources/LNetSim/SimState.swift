@@ -114,10 +114,11 @@ public struct SimNI: Codable, Sendable {
         if nid.net.type == "lo" { health = 0 }
     }
 
-    /// `up` or `down` as `net show` reports it (lo is always up; health 0 is down).
+    /// `up` or `down` as `net show` reports it (lo is always up; health 0, or above the maximum
+    /// of 1000, is down on 6.1).
     public func status(interfaceUp: Bool) -> String {
         if nid.net.type == "lo" { return "up" }
-        return health == 0 || !interfaceUp ? "down" : "up"
+        return health <= 0 || health > 1000 || !interfaceUp ? "down" : "up"
     }
 }
 

@@ -90,7 +90,12 @@ extension Transcript {
             throw LUTFError(.usage, "no transcripts: cannot read \(directory)")
         }
         var transcripts: [Transcript] = []
-        for file in files.sorted() where file.hasSuffix(".jsonl") {
+        // A transcript is SUITE/TEST.jsonl, or a results directory's SUITE/TEST/tools.jsonl (not
+        // its other logs, such as timeline.jsonl).
+        let isTranscript = { (file: String) in
+            file.hasSuffix("/tools.jsonl") || (file.hasSuffix(".jsonl") && file.split(separator: "/").count == 2)
+        }
+        for file in files.sorted() where isTranscript(file) {
             guard let text = try? String(contentsOfFile: directory + "/" + file, encoding: .utf8) else {
                 throw LUTFError(.io, "cannot read \(directory)/\(file)")
             }

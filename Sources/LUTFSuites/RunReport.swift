@@ -211,6 +211,9 @@ public enum RunReport {
             return mark(add ? "fault_add" : "fault_del", "\(argv.dropFirst(2).first ?? "rule")#\(faults)")
         case ("ip", "link") where argv.count >= 5 && (argv.last == "down" || argv.last == "up"):
             return mark(argv.last == "down" ? "link_down" : "link_up", argv[3])
+        case (_, "sim") where argv.count == 5 && argv[2] == "link" && (argv[4] == "down" || argv[4] == "up"):
+            // The simulator's `lutf sim link IF up|down`, what `ip link set` is on a real node.
+            return mark(argv[4] == "down" ? "link_down" : "link_up", argv[3])
         default:
             return nil
         }

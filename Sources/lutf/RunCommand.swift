@@ -26,7 +26,9 @@ struct RunCommand: AsyncParsableCommand {
             TIMEOUT); at the deadline its process group is stopped (SIGTERM, then SIGKILL) and it is \
             recorded FAIL "timed out after N s". Results go to --results DIR (default \
             ./lutf-results/RUN-ID): results.yml (auster's format, rewritten after every test), \
-            junit.xml, SUITE/TEST/output.log and rpc.log per test, nodes/ agent logs, results.zip.
+            junit.xml, report.html (one self-contained page with a timeline per test across the \
+            nodes; see `lutf report --help`), run.json, per test SUITE/TEST/output.log, result.json, \
+            rpc.log, timeline.jsonl and tools.jsonl, nodes/ agent logs, results.zip.
 
             When a test fails or times out (or always, with --collect always), before anything is \
             torn down, every node hands over evidence into SUITE/TEST/NODE/: lctl-dk.log (the LNet \

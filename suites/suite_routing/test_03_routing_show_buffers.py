@@ -1,8 +1,8 @@
 """routing show prints nothing until routing is first enabled; then the cpt pools and buffers of
 LNET.md §3.11 with the defaults (tiny 2048 npages 0, small 16384 npages 1, large 1024 npages 256,
-credits = mincredits = nbuffers) and enable 3 (starting); set tiny/small/large_buffers changes
-them (0 = default), is ignored while routing is disabled; export shows the routing and buffers
-sections."""
+credits = mincredits = nbuffers) and enable 3 (starting); set tiny/small/large_buffers grows
+them (a smaller count is accepted and changes nothing, on 6.1), is ignored while routing is
+disabled; export shows the routing and buffers sections."""
 
 import lutf._yaml as yaml
 
@@ -41,13 +41,13 @@ def run():
 
     router.set_global("tiny_buffers", 4096)
     router.set_global("small_buffers", 20000)
-    router.set_global("large_buffers", 512)
-    assert pools(router)[2] == {"tiny": 4096, "small": 20000, "large": 512}, pools(router)
-    router.set_global("large_buffers", 0)     # 0 = back to the default
-    assert pools(router)[2]["large"] == 1024, pools(router)
+    router.set_global("large_buffers", 2048)
+    assert pools(router)[2] == {"tiny": 4096, "small": 20000, "large": 2048}, pools(router)
+    router.set_global("large_buffers", 512)   # smaller: accepted, and a pool never shrinks (6.1)
+    assert pools(router)[2]["large"] == 2048, pools(router)
 
     exported = yaml.load(router.export())
-    assert exported["buffers"] == {"tiny": 4096, "small": 20000, "large": 1024}, exported.get("buffers")
+    assert exported["buffers"] == {"tiny": 4096, "small": 20000, "large": 2048}, exported.get("buffers")
     assert "routing" in exported, exported
     backup = router.export(backup=True)
     assert "routing:\n    enable: " in backup and "buffers:\n    tiny: 4096\n" in backup, backup

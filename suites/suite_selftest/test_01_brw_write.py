@@ -20,7 +20,9 @@ def run():
     # The same traffic seen from both ends, sampled by each node over its own second: on real
     # LNet under emulation the two samples differ by up to a factor 2-3 (64 sent, 28 received).
     assert cw["avg"] / 3 <= sr["avg"] <= cw["avg"] * 3, "sent %s RPC/s, received %s" % (cw, sr)
-    assert 0.5 <= cbw["avg"] / cw["avg"] <= 2.0, "bandwidth %s MiB/s for %s RPC/s of 1 MiB" % (cbw, cw)
+    # The rates count LNet messages (a 1 MiB write is more than one), so MiB/s is a fraction of
+    # them: 0.44 on real LNet under emulation.
+    assert 0.25 <= cbw["avg"] / cw["avg"] <= 2.0, "bandwidth %s MiB/s for %s RPC/s of 1 MiB" % (cbw, cw)
     # Data flows client -> server for writes: the reverse direction carries (almost) nothing.
     assert result["clients"]["bandwidth"]["R"]["avg"] < 0.1 * cbw["avg"], result
 

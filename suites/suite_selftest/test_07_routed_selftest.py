@@ -24,6 +24,9 @@ def run():
     client.add_route("tcp1", router.nid("eth0"))
     server.add_route("tcp", router.nid("eth1", "tcp1"))
     router.set_routing(True)
+    # Real LNet learns at its next gateway ping that the router routes (LNet.wait_route).
+    client.wait_route("tcp1", router.nid("eth0"))
+    server.wait_route("tcp", router.nid("eth1", "tcp1"))
 
     before = counters(server, s0)
     result = Selftest(target=client.target).run([c0], [s0], mode="write", size="1M", concurrency=4, seconds=1)
@@ -32,6 +35,7 @@ def run():
     assert counters(server, s0)[1] > before[1], (before, counters(server, s0))
 
     router.set_routing(False)
+    client.wait_route("tcp1", router.nid("eth0"), up=False)
     result = Selftest(target=client.target).run([c0], [s0], mode="write", size="1M", concurrency=4, seconds=1)
     assert result["errors"] > 0, result
     assert result["servers"]["rates"]["R"]["avg"] == 0, result

@@ -1,7 +1,8 @@
 """lst stat output format (LNET.md §7): per group a [LNet Rates of G] block with [R]/[W] lines
 (`%-8.0f` RPC/s) and a [LNet Bandwidth of G] block (`%-8.2f` MiB/s, one trailing space);
---bw/--rate and --read/--write select blocks and lines, --avg only Avg, --mbs MB/s; invalid
---count/--delay messages; a stat while the batch runs reports traffic."""
+--bw/--rate select blocks; --read and --write select lines, inverted on 6.1 (--read shows [W],
+--write [R]); --avg only Avg (`RPC/s ` then), --mbs MB/s (padded `MB/s  `); invalid --count/--delay
+messages on stderr; a stat while the batch runs reports traffic."""
 
 import re
 
@@ -38,17 +39,17 @@ def run():
         assert received > 0, out
 
         out = lst("stat", "--delay", "1", "--count", "1", "--bw", "--read", "s")["stdout"].splitlines()
-        assert len(out) == 2 and out[0] == "[LNet Bandwidth of s]" and BW.match(out[1]).group(1) == "R", out
+        assert len(out) == 2 and out[0] == "[LNet Bandwidth of s]" and BW.match(out[1]).group(1) == "W", out
         out = lst("stat", "--delay", "1", "--count", "1", "--rate", "--write", "--avg", "c")["stdout"].splitlines()
         assert len(out) == 2 and out[0] == "[LNet Rates of c]", out
-        assert re.match(r"^\[W\] Avg: [-\d.]+ *RPC/s$", out[1]), out
+        assert re.match(r"^\[R\] Avg: [-\d.]+ *RPC/s $", out[1]), out
         out = lst("stat", "--delay", "1", "--count", "1", "--bw", "--mbs", "s")["stdout"].splitlines()
-        assert all(l.count("MB/s") == 3 for l in out[1:]) and len(out) == 3, out
+        assert all(l.count("MB/s  ") == 3 for l in out[1:]) and len(out) == 3, out
 
         r = lst("stat", "--count", "-2", "s")
-        assert r["stdout"] == "Invalid count value\n", r
+        assert (r["stdout"], r["stderr"]) == ("", "Invalid count value\n"), r
         r = lst("stat", "--delay", "0", "s")
-        assert r["stdout"] == "Invalid timeout or delay value\n", r
+        assert (r["stdout"], r["stderr"]) == ("", "Invalid timeout or delay value\n"), r
         r = lst("stat")
         assert r["rc"] == 4 and r["stdout"].startswith("Usage: lst stat "), r
         assert lst("stop", "b")["rc"] == 0
