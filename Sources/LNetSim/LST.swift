@@ -183,6 +183,18 @@ public struct LST {
     mutating func addGroup(_ args: [String]) throws -> Int {
         guard args.count >= 2 else { return usage("add_group") }
         let name = args[0]
+        // Adding a node sends it the session: a node without lnet_selftest never answers (-110
+        // after the RPC timeout) and the group is deleted.
+        let members = Fabric(node: node).members()
+        for nid in args.dropFirst().flatMap({ Self.expand($0) ?? [] }) {
+            guard let parsed = try? NID(parsing: nid), let owner = Fabric.owner(of: parsed, in: members),
+                !owner.state.selftestLoaded
+            else { continue }
+            out.stderr += "create session RPC failed on \(Self.rpcName(parsed)): Unknown error -110\n"
+            out.stderr += "No nodes added successfully, deleting group \(name)\n"
+            out.stdout += "Group is deleted\n"
+            return -2
+        }
         return try modifySession { tool, s in
             if s.groups[name] != nil {
                 tool.out.stderr += "group already exists\n"
@@ -207,6 +219,14 @@ public struct LST {
             s.groupOrder.append(name)
             return 0
         }
+    }
+
+    /// How 6.1's lst names a node in its RPC errors: the large-NID address printed through the
+    /// old format (`0-200@<0:266>` for any address on tcp, `0-1000200@<0:522>` on tcp1).
+    static func rpcName(_ nid: NID) -> String {
+        let type = LNetCtl.lndNumbers[nid.net.type] ?? 0
+        let number = nid.net.number
+        return "0-" + String((number << 24) | (type << 8), radix: 16) + "@<0:\((number + 1) * 256 + 10)>"
     }
 
     /// Runs `body` on the session `LST_SESSION` names, read and written back under the node's
@@ -313,7 +333,7 @@ public struct LST {
             write: write, size: size)
         return try modifySession { tool, s in
             guard var b = s.batches[batch], s.groups[from] != nil, s.groups[to] != nil else {
-                tool.out.stdout += "Can't find test in current session\n"
+                tool.out.stderr += "Can't find test in current session\n"
                 return -1
             }
             b.tests.append(test)
@@ -590,7 +610,7 @@ public struct LST {
             } else if let nids = Self.expand(group) {
                 resolved.append((group, nids))
             } else {
-                out.stderr += "Can't find group \(group) in current session\n"
+                out.stderr += "Can't find stat in current session\n"  // sic: 6.1 names the command
                 return -1
             }
         }
@@ -672,7 +692,10 @@ public struct LST {
         let flows = flows(current, members: Fabric(node: node).members())
         let elapsed = max(0, Date().timeIntervalSince1970 - started)
         for name in names {
-            guard let nids = current.groups[name] ?? Self.expand(name) else { continue }
+            guard let nids = current.groups[name] ?? Self.expand(name) else {
+                out.stderr += "Can't find \(name) in current session\n"
+                return -1
+            }
             out.stdout += "\(name):\n"
             var erroneous = 0
             for nid in nids {

@@ -40,6 +40,20 @@ def run(argv, input=None, env=None):
     return out
 
 
+def settle_routing(lnetctl, value):
+    """After ``set routing 0|1``: waits (15 s at most) until forwarding is on or off, then 3 s
+    more, for the other nodes' gateway checks (every second) to see it: where a test waits for
+    the routes (LNet.wait_route), the simulated run it replays did not need to."""
+    want = "enable: 1" if value == "1" else "enable: 0"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        shown = subprocess.run([lnetctl, "routing", "show"], capture_output=True, text=True).stdout
+        if want in shown or (value != "1" and not shown.strip()):
+            break
+        time.sleep(0.2)  # the next look; the deadline bounds the wait
+    time.sleep(3)
+
+
 def main():
     lutf = os.environ.get("LUTF_BINARY", "lutf")
     for line in sys.stdin:
@@ -61,6 +75,8 @@ def main():
             argv = translate(request["argv"])
             answer = run(argv, request.get("input"), request.get("env"))
             answer["argv"] = argv
+            if argv[1:3] == ["set", "routing"] and answer["rc"] == 0:
+                settle_routing(argv[0], argv[3] if len(argv) > 3 else "")
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 
