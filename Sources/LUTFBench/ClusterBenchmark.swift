@@ -156,7 +156,17 @@ extension ClusterBenchmark {
         }
         let dir = try HostInfo.makeTemporaryDirectory("lutf-bench-vm")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let suite = dir + "/suites/suite_benchvm"
+        // The suite where the guests see it too: they have this machine's file system but their
+        // own /tmp. Next to the binary, which they run.
+        var template = Array(
+            (URL(fileURLWithPath: binary).deletingLastPathComponent().path + "/lutf-bench-vm-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            report("vm: skipped (cannot make a directory next to \(binary) for the guests)")
+            return
+        }
+        let shared = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        let suite = shared + "/suites/suite_benchvm"
         try FileManager.default.createDirectory(atPath: suite, withIntermediateDirectories: true)
         try """
         import time
@@ -194,7 +204,7 @@ extension ClusterBenchmark {
             with open(params["out"], "w") as f:
                 json.dump(samples, f)
         """.write(toFile: suite + "/test_lnetctl.py", atomically: true, encoding: .utf8)
-        let name = "lutf-bench-vm"
+        let name = "benchvm"
         _ = try? await Command.run(binary, ["cluster", "down", "--name", name])
         let start = Date().timeIntervalSince1970
         let up = try await Subprocess.run(

@@ -32,17 +32,27 @@ def run():
     server.add_route("tcp", first.nid("eth1", "tcp1"), priority=0)
     server.add_route("tcp", second.nid("eth1", "tcp1"), priority=1)
     target = server.nid("eth1", "tcp1")
+    # Real LNet learns at its next gateway ping that the routers route (LNet.wait_route).
+    for gateway in (gw1, gw2):
+        client.wait_route("tcp1", gateway)
+    for router in (first, second):
+        server.wait_route("tcp", router.nid("eth1", "tcp1"))
 
+    # Both routers' counts grow with the router checker's pings too (every second, see
+    # LNet.quick_router_checks): the pings' router is the one whose count grows by 3 more.
     before1, before2 = counters(first, gw1), counters(second, gw2)
     for _ in range(3):
         assert client.ping(target) == [target]
-    assert counters(first, gw1) > before1 and counters(second, gw2) == before2, "priority 0 router not preferred"
+    grown1, grown2 = counters(first, gw1) - before1, counters(second, gw2) - before2
+    assert grown1 >= grown2 + 3, "priority 0 router not preferred (%d vs %d)" % (grown1, grown2)
 
     first.set_routing(False)
+    client.wait_route("tcp1", gw1, up=False)
     states = {r["gateway"]: r["state"] for r in client.routes(verbose=True)}
     assert states == {gw1: "down", gw2: "up"}, states
-    before2 = counters(second, gw2)
+    before1, before2 = counters(first, gw1), counters(second, gw2)
     for _ in range(3):
         assert client.ping(target) == [target]
-    assert counters(second, gw2) > before2, "traffic did not fail over to the second router"
+    grown1, grown2 = counters(first, gw1) - before1, counters(second, gw2) - before2
+    assert grown2 >= grown1 + 3, "traffic did not fail over to the second router (%d vs %d)" % (grown2, grown1)
     assert route(client, "tcp1") is not None

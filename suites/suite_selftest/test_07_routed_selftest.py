@@ -38,5 +38,6 @@ def run():
     router.set_routing(False)
     client.wait_route("tcp1", router.nid("eth0"), up=False)
     result = Selftest(target=client.target).run([c0], [s0], mode="write", size="1M", concurrency=4, seconds=1)
-    assert result["errors"] > 0, result
-    assert result["servers"]["rates"]["R"]["avg"] == 0, result
+    # Nothing reaches the server: error nodes, or (real LNet 6.1) no stat from it at all.
+    assert result["errors"] > 0 or result["servers"] == {}, result
+    assert result["servers"].get("rates", {}).get("R", {}).get("avg", 0) == 0, result
