@@ -304,7 +304,9 @@ struct LSTTests {
     func testAddedWhileRunning() throws {
         let dir = try TestSupport.makeTemporaryDirectory()
         let a = Node.configured(dir, "a", "eth0=10.1.0.1", nets: ["tcp"])
-        _ = Node.configured(dir, "b", "eth0=10.1.0.2", nets: ["tcp"])
+        let b = Node.configured(dir, "b", "eth0=10.1.0.2", nets: ["tcp"])
+        // lst reaches only nodes with lnet_selftest loaded, as on real LNet.
+        for node in [a, b] { try SimNode.fromEnvironment(node.environment).loadModule("lnet_selftest") }
         #expect(a.lst("new_session", "s").status == 0)
         a.lst("add_group", "src", "10.1.0.1@tcp")
         a.lst("add_group", "dst", "10.1.0.2@tcp")
@@ -328,6 +330,7 @@ struct LSTTests {
     func concurrentCommands() throws {
         let dir = try TestSupport.makeTemporaryDirectory()
         let node = Node.configured(dir, "a", "eth0=10.1.0.1", nets: ["tcp"])
+        try SimNode.fromEnvironment(node.environment).loadModule("lnet_selftest")
         node.lst("new_session", "s")
         let count = 64
         DispatchQueue.concurrentPerform(iterations: count) { i in
