@@ -53,14 +53,7 @@ public struct ClusterBenchmark: Sendable {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let suite = dir + "/suites/suite_bench"
         try FileManager.default.createDirectory(atPath: suite, withIntermediateDirectories: true)
-        try """
-        import time
-
-
-        def run(params):
-            with open(params["out"], "w") as f:
-                f.write(repr(time.time()))
-        """.write(toFile: suite + "/test_first.py", atomically: true, encoding: .utf8)
+        try Self.writeFirstTest(in: suite)
         try """
         import json
         import threading
@@ -154,28 +147,14 @@ extension ClusterBenchmark {
             report("vm: skipped (no qemu-system-x86_64; scripts/setup installs it)")
             return
         }
-        let dir = try HostInfo.makeTemporaryDirectory("lutf-bench-vm")
+        // Where the guests see the suite too: they have this machine's file system but their own
+        // /tmp. Next to the binary, which they run.
+        let dir = try HostInfo.makeTemporaryDirectory(
+            "lutf-bench-vm", in: URL(fileURLWithPath: binary).deletingLastPathComponent().path)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // The suite where the guests see it too: they have this machine's file system but their
-        // own /tmp. Next to the binary, which they run.
-        var template = Array(
-            (URL(fileURLWithPath: binary).deletingLastPathComponent().path + "/lutf-bench-vm-XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            report("vm: skipped (cannot make a directory next to \(binary) for the guests)")
-            return
-        }
-        let shared = String(cString: made)
-        defer { try? FileManager.default.removeItem(atPath: shared) }
-        let suite = shared + "/suites/suite_benchvm"
+        let suite = dir + "/suites/suite_benchvm"
         try FileManager.default.createDirectory(atPath: suite, withIntermediateDirectories: true)
-        try """
-        import time
-
-
-        def run(params):
-            with open(params["out"], "w") as f:
-                f.write(repr(time.time()))
-        """.write(toFile: suite + "/test_first.py", atomically: true, encoding: .utf8)
+        try Self.writeFirstTest(in: suite)
         try """
         import json
         import shutil
@@ -300,5 +279,17 @@ extension ClusterBenchmark {
             junit.components(separatedBy: "<failure").count - 1 + junit.components(separatedBy: "<error").count - 1
         let skipped = junit.components(separatedBy: "<skipped").count - 1
         return "\(cases - failed - skipped) PASS, \(failed) FAIL, \(skipped) SKIP"
+    }
+
+    /// `test_first.py`: writes the time it ran to `params["out"]` (when a first test runs).
+    static func writeFirstTest(in suite: String) throws {
+        try """
+        import time
+
+
+        def run(params):
+            with open(params["out"], "w") as f:
+                f.write(repr(time.time()))
+        """.write(toFile: suite + "/test_first.py", atomically: true, encoding: .utf8)
     }
 }

@@ -37,18 +37,21 @@ public enum HostInfo {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Creates a new private (0700) directory `$TMPDIR/PREFIX-RANDOM` and returns its path: a
-    /// directory this call made, never one that was there (as `mkdtemp`), so nobody else can
-    /// have planted it or anything in it.
-    public static func makeTemporaryDirectory(_ prefix: String) throws(LUTFError) -> String {
-        let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+    /// Creates a new private (0700) directory `BASE/PREFIX-RANDOM` (BASE: `$TMPDIR` unless given)
+    /// and returns its path: a directory this call made, never one that was there (as `mkdtemp`),
+    /// so nobody else can have planted it or anything in it.
+    public static func makeTemporaryDirectory(_ prefix: String, in directory: String? = nil) throws(LUTFError)
+        -> String
+    {
+        let given = directory ?? NSTemporaryDirectory()
+        let base = given.hasSuffix("/") ? given : given + "/"
         var template = Array((base + prefix + "-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else {
             throw LUTFError(
                 .io, "cannot create a private directory in \(base): \(String(cString: strerror(errno)))")
         }
-        return String(cString: template)
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Checks that `path` is a directory this process may trust with files it later runs: not a

@@ -9,6 +9,7 @@ cluster) the simulator's, through the same code path. Every failing command rais
 import os
 import re
 import shutil
+import time
 
 import lutf
 
@@ -180,7 +181,6 @@ class LNet(lutf.BaseTest):
         self.quick_router_checks()
         # Right after routing was disabled, real LNet stops forwarding over 2-6 s and refuses to
         # enable it meanwhile (EBUSY): that ends within the deadline.
-        import time
         deadline = time.monotonic() + 15
         while True:
             try:
@@ -214,7 +214,6 @@ class LNet(lutf.BaseTest):
         waiting, pings right after the route showed up failed with -113 on 6.1, in 2 of 7
         routing tests.) Raises
         :class:`lutf.TimeoutError` naming the route's last state at the deadline."""
-        import time
         want = "up" if up else "down"
         self.quick_router_checks()
         deadline = time.monotonic() + timeout
