@@ -49,6 +49,7 @@ let package = Package(
             name: "LUTFWire",
             dependencies: [
                 "LUTFCore",
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -120,6 +121,8 @@ let package = Package(
             dependencies: [
                 "LUTFCore", "LUTFWire", "LUTFMaster",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -149,13 +152,21 @@ let package = Package(
             dependencies: [
                 "LUTFCore", "LUTFWire", "LUTFTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
+            name: "LUTFSuitesTests",
+            dependencies: ["LUTFSuites", "LUTFCore", "LUTFTesting"]
+        ),
+        .testTarget(
             name: "LUTFMasterTests",
-            dependencies: ["LUTFMaster"]
+            dependencies: [
+                "LUTFMaster", "LUTFCore", "LUTFWire", "LUTFTesting",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

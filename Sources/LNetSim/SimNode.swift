@@ -73,6 +73,7 @@ public struct SimNode: Sendable {
         var node = SimNode(directory: directory, fabric: fabric, simulatedInterfaces: interfaces)
         if let wait = env["LUTF_SIM_MAX_WAIT"].flatMap(Double.init), wait >= 0 { node.maxWait = wait }
         try node.prepare()
+        _ = try node.readState()
         return node
     }
 
@@ -108,11 +109,49 @@ public struct SimNode: Sendable {
     // MARK: State
 
     /// The node's state as last saved (no lock: files are replaced atomically).
+    ///
+    /// The state file was read by ``readState()`` when the node was opened (``fromEnvironment(_:)``
+    /// fails on a bad one) and is only ever replaced whole by ``save(_:)``, so this cannot meet a
+    /// bad file that was not already reported.
     public func load() -> SimState {
-        guard let data = FileManager.default.contents(atPath: statePath),
-            let state = try? JSONDecoder().decode(SimState.self, from: data)
-        else { return SimState() }
-        return state
+        (try? readState()) ?? SimState()
+    }
+
+    /// The node's state as last saved; a node never saved is unloaded LNet.
+    ///
+    /// - Throws: an `io` error naming the state file when it exists but cannot be read or decoded:
+    ///   silently starting over from unloaded LNet would hide whatever wrote it.
+    public func readState() throws(LUTFError) -> SimState {
+        guard FileManager.default.fileExists(atPath: statePath) else { return SimState() }
+        guard let data = FileManager.default.contents(atPath: statePath) else {
+            throw LUTFError(.io, "LNet simulator: cannot read \(statePath): \(String(cString: strerror(errno)))")
+        }
+        do {
+            return try JSONDecoder().decode(SimState.self, from: data)
+        } catch {
+            throw LUTFError(
+                .io,
+                "LNet simulator: \(statePath) is not a saved node state (\(Self.describe(error))); remove it to start the node from unloaded LNet"
+            )
+        }
+    }
+
+    /// A decoding error in a few words: where in the file, and what was wrong.
+    static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty
+                ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "bad value at \(path(context.codingPath))"
+        case DecodingError.keyNotFound(let key, let context):
+            return "'\(key.stringValue)' missing at \(path(context.codingPath))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(path(context.codingPath))"
+        default:
+            return "\(error)"
+        }
     }
 
     func save(_ state: SimState) throws {
@@ -133,7 +172,7 @@ public struct SimNode: Sendable {
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(fd, LOCK_UN) }
-        var state = load()
+        var state = try readState()
         let result = try body(&state)
         try save(state)
         return result

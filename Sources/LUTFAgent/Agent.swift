@@ -179,11 +179,14 @@ public final class Agent: Service, Sendable {
             let interval = accepted["heartbeat_interval"]?.doubleValue ?? settings.heartbeatInterval
             let missed = accepted["missed_heartbeats"]?.intValue ?? LUTFDefaults.missedHeartbeats
             let masterName = accepted["master"]?.stringValue ?? "master"
-            let rpc = RPCEndpoint(channel: channel.channel, localName: settings.name, peerName: masterName)
+            let rpc = RPCEndpoint(
+                channel: channel.channel, localName: settings.name, peerName: masterName,
+                maxFrameBytes: settings.wire.maxFrameBytes)
             session.withLock { $0 = rpc }
             registered.succeed(())
             logger.info("registered with master \(settings.master) (heartbeat \(interval) s)")
             let lastAck = LastHeard()
+            let deadlines = Deadlines(eventLoop: channel.channel.eventLoop)
             defer {
                 session.withLock { $0 = nil }
                 rpc.failAll(LUTFError(.agentDead, "connection to the master was lost"))
@@ -199,15 +202,8 @@ public final class Agent: Service, Sendable {
                         lastAck.touch()
                     case .rpcRequest:
                         group.addTask {
-                            let response = await self.answer(message.body)
-                            do {
-                                try await channel.channel.writeAndFlush(response)
-                            } catch let error as LUTFError {
-                                // Too large to send: the caller gets why, not a timeout.
-                                let failure = RPC.response(
-                                    to: message.body, from: self.settings.name, result: .failure(error))
-                                channel.channel.writeAndFlush(failure, promise: nil)
-                            }
+                            try await channel.channel.writeAndFlush(
+                                await self.answer(message.body, deadlines: deadlines))
                         }
                     case .rpcResponse:
                         rpc.deliver(message.body)
@@ -227,73 +223,98 @@ public final class Agent: Service, Sendable {
         }
     }
 
-    /// Sends heartbeats every `interval`; throws when the master has not acknowledged for longer
-    /// than `silenceLimit` (a master that is gone without closing the connection).
+    /// Sends heartbeats every `interval` until the connection ends.
+    ///
+    /// A master that does not acknowledge for longer than `silenceLimit` is said once in the log,
+    /// but the connection is kept: a master that is paused or busy comes back to its agents (it
+    /// does not count its own pause against them, see the master's `HeartbeatMonitor`), and a
+    /// master whose host is gone is found by TCP (keepalive and a user timeout on the socket), which fails
+    /// the connection and makes the agent reconnect.
     private func heartbeat(_ channel: any Channel, interval: Double, silenceLimit: Double, lastAck: LastHeard)
         async throws
     {
         var sequence = 0
+        var said = false
+        // On a fixed beat: a heartbeat that waited behind a large frame does not delay the next.
+        let clock = ContinuousClock()
+        var next = clock.now
         while true {
             sequence += 1
             try await channel.writeAndFlush(Message(.heartbeat, ["heartbeat": ["seq": .int(sequence)]]))
+            next = max(next + .seconds(interval), clock.now)
             do {
-                try await Task.sleep(for: .seconds(interval))
+                try await Task.sleep(until: next, clock: clock)
             } catch {
                 return  // the connection is ending
             }
             let silence = lastAck.silence
-            if silence > silenceLimit {
-                channel.close(promise: nil)
-                throw LUTFError(.timeout, "master silent for \(silence.secondsText)")
+            if silence > silenceLimit, !said {
+                logger.warning(
+                    "master \(settings.master) silent for \(silence.secondsText); keeping the connection while TCP holds"
+                )
+            } else if silence <= silenceLimit, said {
+                logger.info("master \(settings.master) answers again")
             }
+            said = silence > silenceLimit
         }
     }
 
     /// Runs one RPC request and builds its response.
-    private func answer(_ request: Value) async -> Message {
+    private func answer(_ request: Value, deadlines: Deadlines) async -> Message {
         let fields = request["rpc"]?.mapValue ?? [:]
         let deadline = fields["deadline"]?.doubleValue ?? 300
         let result: Result<Value, LUTFError>
         if let handler = handlers.first(where: { $0.accepts(fields) }) {
-            result = await Self.withDeadline(deadline, agent: settings.name) {
-                try await handler.handle(fields, agent: self)
+            if handler.enforcesDeadline {
+                do {
+                    result = .success(try await handler.handle(fields, agent: self))
+                } catch let error as LUTFError {
+                    result = .failure(error)
+                } catch {
+                    result = .failure(LUTFError(.failure, "call on agent '\(settings.name)' failed: \(error)"))
+                }
+            } else {
+                result = await Self.withDeadline(deadline, agent: settings.name, deadlines: deadlines) {
+                    try await handler.handle(fields, agent: self)
+                }
             }
         } else {
             result = .failure(
                 LUTFError(
                     .notFound, "agent '\(settings.name)' cannot run RPC type '\(fields["type"]?.plainText ?? "")'"))
         }
-        return RPC.response(to: request, from: settings.name, result: result)
+        return RPC.response(to: request, from: settings.name, result: result, limit: settings.wire.maxFrameBytes)
     }
 
     /// Runs `body`, giving up at `seconds` with a `timeout` error.
     private static func withDeadline(
-        _ seconds: Double, agent: String, _ body: @escaping @Sendable () async throws -> Value
+        _ seconds: Double, agent: String, deadlines: Deadlines, _ body: @escaping @Sendable () async throws -> Value
     ) async -> Result<Value, LUTFError> {
-        await withTaskGroup(of: Result<Value, LUTFError>?.self) { group in
+        // One child runs the call; the connection's shared deadline timer, not a sleeping task
+        // per call, ends the wait at the deadline.
+        let outcome = OneShot<Result<Value, LUTFError>>()
+        let deadline = deadlines.add(afterSeconds: seconds) {
+            outcome.succeed(
+                .failure(
+                    LUTFError(.timeout, "call on agent '\(agent)' ran past its deadline of \(seconds.secondsText)")))
+        }
+        return await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    return .success(try await body())
+                    outcome.succeed(.success(try await body()))
                 } catch let error as LUTFError {
-                    return .failure(error)
+                    outcome.succeed(.failure(error))
                 } catch is CancellationError {
-                    return nil
+                    outcome.succeed(.failure(LUTFError(.cancelled, "call on agent '\(agent)' was cancelled")))
                 } catch {
-                    return .failure(LUTFError(.failure, "call on agent '\(agent)' failed: \(error)"))
+                    outcome.succeed(.failure(LUTFError(.failure, "call on agent '\(agent)' failed: \(error)")))
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(seconds))
-                if Task.isCancelled { return nil }
-                return .failure(
-                    LUTFError(.timeout, "call on agent '\(agent)' ran past its deadline of \(seconds.secondsText)"))
-            }
-            var outcome: Result<Value, LUTFError>?
-            while outcome == nil, let next = await group.next() {
-                outcome = next
-            }
+            let result =
+                (try? await outcome.value) ?? .failure(LUTFError(.cancelled, "call on agent '\(agent)' was cancelled"))
+            deadlines.remove(deadline)
             group.cancelAll()
-            return outcome ?? .failure(LUTFError(.cancelled, "call on agent '\(agent)' was cancelled"))
+            return result
         }
     }
 }

@@ -10,10 +10,14 @@ public protocol AgentCallHandler: Sendable {
     /// Runs whatever the handler needs in the background (listeners, child processes) for as long
     /// as the agent runs; returns when cancelled.
     func run(agent: Agent) async throws
+    /// Whether the handler ends its calls at the request's `deadline` itself (then the agent does
+    /// not race each call against its own timer).
+    var enforcesDeadline: Bool { get }
 }
 
 extension AgentCallHandler {
     public func run(agent: Agent) async throws {}
+    public var enforcesDeadline: Bool { false }
 }
 
 /// The functions every agent has without Python: `echo`, `info`, `interfaces`, `sleep`, `fail`

@@ -62,7 +62,7 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
     private func serve(_ connection: LineChannel, agent: Agent) async {
         var worker: PythonWorker?
         do {
-            try await connection.executeThenClose { inbound, _ in
+            try await connection.executeThenClose { inbound, outbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await message in inbound {
                         if message["re"] != nil {
@@ -82,9 +82,7 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
                         let run = worker!.run
                         group.addTask {
                             let answer = await self.answerWorker(message, run: run, agent: agent)
-                            if message["noreply"]?.boolValue != true {
-                                connection.channel.writeAndFlush(answer, promise: nil)
-                            }
+                            if message["noreply"]?.boolValue != true { try await outbound.write(Line(answer)) }
                         }
                     }
                     group.cancelAll()
@@ -131,6 +129,9 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
 
     // MARK: Calls
 
+    /// Calls end at their deadline through the worker's channel (``LineEndpoint/request``).
+    public var enforcesDeadline: Bool { true }
+
     public func handle(_ request: OrderedDictionary<String, Value>, agent: Agent) async throws -> Value {
         let run = request["run"]?.stringValue ?? "default"
         let type = request["type"]?.stringValue ?? ""
@@ -156,9 +157,10 @@ public final class PythonWorkerPool: AgentCallHandler, Sendable {
         }
         fields["args"] = request["parameters"]?["args"] ?? []
         fields["kwargs"] = request["parameters"]?["kwargs"] ?? [:]
+        // The request's deadline, exactly: the worker's answer or this error ends the call.
         let timeout = request["deadline"]?.doubleValue ?? 300
         let name = agent.settings.name
-        return try await endpoint.request("call", fields, timeout: timeout + 1) {
+        return try await endpoint.request("call", fields, timeout: timeout) {
             LUTFError(.timeout, "the Python call on agent '\(name)' ran past its deadline of \(timeout.secondsText)")
         }
     }

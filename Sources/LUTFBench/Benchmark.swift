@@ -8,10 +8,14 @@ import Logging
 /// 127.0.0.1.
 ///
 /// - echo RPC round trip master -> agent process -> master (p50, p99);
+/// - heavy: small echoes to two agents, their heartbeats and the master's event-loop stalls while
+///   15 MiB values go to a third;
 /// - fan-out: one echo to each of N agents at once (N agents in one swarm process);
 /// - scale: M agent connections heartbeating against a `lutf master` process: its CPU and memory.
 public struct Benchmark: Sendable {
     public var calls = 5000
+    /// 15 MiB values sent to one agent and back while two others are timed (0 skips).
+    public var heavyRounds = 0
     public var warmup = 500
     public var fanout = [10, 100]
     public var fanoutRounds = 50
@@ -46,26 +50,35 @@ public struct Benchmark: Sendable {
                 settings: MasterSettings(listen: HostPort(host: "127.0.0.1", port: 0), key: key), logger: Self.quiet)
             group.addTask { try await master.run() }
             let address = try await master.listeningAddress()
-            let env = ProcessInfo.processInfo.environment
 
             if calls > 0 {
                 _ = try await supervisor.start(
-                    ProcessSpec(
-                        name: "bench1", executable: binary,
-                        arguments: ["agent", "--master", address.description, "--name", "bench1", "--key", keyPath],
-                        environment: env, logPath: directory + "/bench1.log"))
+                    lutf(
+                        "bench1", ["agent", "--master", address.description, "--name", "bench1", "--key", keyPath],
+                        log: directory + "/bench1.log"))
                 try await waitForAgents(["bench1"], master: master)
                 try await echoRoundTrip(master: master, report: report)
             }
 
+            if heavyRounds > 0 {
+                for name in ["heavy1", "heavy2", "heavy3"] {
+                    _ = try await supervisor.start(
+                        lutf(
+                            name, ["agent", "--master", address.description, "--name", name, "--key", keyPath],
+                            log: directory + "/\(name).log"))
+                }
+                try await waitForAgents(["heavy1", "heavy2", "heavy3"], master: master)
+                try await heavy(master: master, report: report)
+            }
+
             if let largest = fanout.max(), largest > 0 {
                 let swarm = try await supervisor.start(
-                    ProcessSpec(
-                        name: "fan-swarm", executable: binary,
-                        arguments: [
+                    lutf(
+                        "fan-swarm",
+                        [
                             "swarm", "--master", address.description, "--key", keyPath, "--count", "\(largest)",
                             "--prefix", "fan",
-                        ], environment: env, logPath: directory + "/fan-swarm.log"))
+                        ], log: directory + "/fan-swarm.log"))
                 try await waitForAgents((1...largest).map { "fan\($0)" }, master: master)
                 try await fanOut(master: master, report: report)
                 try await swarm.stop()
@@ -77,6 +90,13 @@ public struct Benchmark: Sendable {
             }
             await supervisor.stopAll()
         }
+    }
+
+    /// A `lutf` process on a lifeline: a bench that dies, however it dies, leaves none behind.
+    private func lutf(_ name: String, _ arguments: [String], log: String) -> ProcessSpec {
+        ProcessSpec(
+            name: name, executable: binary, arguments: arguments + ["--lifeline"],
+            environment: ProcessInfo.processInfo.environment, logPath: log, lifeline: true)
     }
 
     private func waitForAgents(_ names: [String], master: Master) async throws {
@@ -108,6 +128,82 @@ public struct Benchmark: Sendable {
         )
     }
 
+    /// How much a heavy value sent to one agent holds up other agents' calls and heartbeats on
+    /// the master. With connections dealt round-robin to the event loops (one per core), one of
+    /// the two others shares the heavy agent's loop: encoding, sealing and decoding must stay off
+    /// it.
+    private func heavy(master: Master, report: @Sendable (String) -> Void) async throws {
+        let small: Value = ["seq": 0]
+        let value = Value.string(String(repeating: "x", count: 15 << 20))
+        let rounds = heavyRounds
+        let light = ["heavy2", "heavy3"]
+        _ = try await master.callFunction("heavy1", "echo", "warm", timeout: 10)
+        for name in light {
+            for _ in 0..<200 { _ = try await master.callFunction(name, "echo", small, timeout: 10) }
+        }
+        var alone: [Double] = []
+        for i in 0..<500 {
+            let start = Monotonic.nanoseconds()
+            _ = try await master.callFunction(light[i % 2], "echo", small, timeout: 10)
+            alone.append(Monotonic.secondsSince(start))
+        }
+        var links: [String: AgentLink] = [:]
+        for name in ["heavy1"] + light {
+            links[name] = try await master.registry.link(named: name)
+            _ = links[name]!.takeLongestHeartbeatGap()
+        }
+        let probe = LoopLagProbe()
+        defer { probe.stop() }
+        try await Task.sleep(for: .milliseconds(100))
+        let idleLag = probe.take()
+        let started = Monotonic.nanoseconds()
+        let beside = try await withThrowingTaskGroup(of: (String, [Double])?.self) { group in
+            group.addTask {
+                for _ in 0..<rounds { _ = try await master.callFunction("heavy1", "echo", value, timeout: 60) }
+                return nil
+            }
+            for name in light {
+                group.addTask {
+                    var samples: [Double] = []
+                    while !Task.isCancelled {
+                        let start = Monotonic.nanoseconds()
+                        do {
+                            _ = try await master.callFunction(name, "echo", small, timeout: 10)
+                        } catch  where Task.isCancelled {
+                            break
+                        }
+                        samples.append(Monotonic.secondsSince(start))
+                    }
+                    return (name, samples)
+                }
+            }
+            _ = try await group.next()  // the heavy values are done (the others run until cancelled)
+            group.cancelAll()
+            var all: [String: [Double]] = [:]
+            while let next = try await group.next() { if let (name, samples) = next { all[name] = samples } }
+            return all
+        }
+        let moved = Monotonic.secondsSince(started) / Double(rounds)
+        let heavyLag = probe.take()
+        let a = Percentiles(alone)
+        report(
+            "small echoes to two agents while \(rounds) 15 MiB values go to a third and back (master -> agent -> master):"
+        )
+        report("  alone: p50 \(Self.micro(a.p50))  p99 \(Self.micro(a.p99))  max \(Self.micro(a.max))")
+        for name in light {
+            let b = Percentiles(beside[name] ?? [])
+            report(
+                "  \(name) beside: p50 \(Self.micro(b.p50))  p99 \(Self.micro(b.p99))  max \(Self.milli(b.max))  (\(beside[name]?.count ?? 0) calls); longest time between its heartbeats on the master \(Self.milli(links[name]!.takeLongestHeartbeatGap()))"
+            )
+        }
+        report(
+            "  the master's event loops: at most \(Self.milli(heavyLag.busy)) busy without a break (idle: \(Self.milli(idleLag.busy))), \(Self.milli(heavyLag.late)) late counting time without a core (idle: \(Self.milli(idleLag.late)))"
+        )
+        report(
+            "  heavy1: 15 MiB round trip \(Self.milli(moved)); longest time between its heartbeats \(Self.milli(links["heavy1"]!.takeLongestHeartbeatGap())) (interval \(LUTFDefaults.heartbeatInterval.secondsText))"
+        )
+    }
+
     private func fanOut(master: Master, report: @Sendable (String) -> Void) async throws {
         report("fan-out: one echo to each of N agents at once, \(fanoutRounds) rounds:")
         for n in fanout.sorted() where n > 0 {
@@ -131,13 +227,9 @@ public struct Benchmark: Sendable {
         supervisor: ProcessSupervisor, keyPath: String, key: ClusterKey, directory: String,
         report: @Sendable (String) -> Void
     ) async throws {
-        let env = ProcessInfo.processInfo.environment
         let masterLog = directory + "/scale-master.log"
         let masterProcess = try await supervisor.start(
-            ProcessSpec(
-                name: "scale-master", executable: binary,
-                arguments: ["master", "--listen", "127.0.0.1:0", "--key", keyPath], environment: env, logPath: masterLog
-            ))
+            lutf("scale-master", ["master", "--listen", "127.0.0.1:0", "--key", keyPath], log: masterLog))
         var address: HostPort?
         let start = Monotonic.nanoseconds()
         while address == nil {
@@ -156,12 +248,13 @@ public struct Benchmark: Sendable {
         let client = ControlClient(master: address!, key: key, logger: Self.quiet)
         let joinStart = Monotonic.nanoseconds()
         let swarmProcess = try await supervisor.start(
-            ProcessSpec(
-                name: "scale-swarm", executable: binary,
-                arguments: [
+            lutf(
+                "scale-swarm",
+                [
                     "swarm", "--master", address!.description, "--key", keyPath, "--count", "\(swarm)", "--prefix",
                     "node",
-                ], environment: env, logPath: directory + "/scale-swarm.log"))
+                ],
+                log: directory + "/scale-swarm.log"))
         while true {
             let agents = try await client.request(["op": "query"])["agents"]?.listValue ?? []
             if agents.filter({ $0["state"] == "alive" }).count == swarm { break }

@@ -59,7 +59,7 @@ public struct ProcessSpec: Sendable {
 
     public init(
         name: String, executable: String, arguments: [String], environment: [String: String],
-        workingDirectory: String? = nil, logPath: String? = nil
+        workingDirectory: String? = nil, logPath: String? = nil, lifeline: Bool = false
     ) {
         self.name = name
         self.executable = executable
@@ -67,6 +67,7 @@ public struct ProcessSpec: Sendable {
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.logPath = logPath
+        self.lifeline = lifeline
     }
 }
 

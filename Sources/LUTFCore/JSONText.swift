@@ -9,8 +9,31 @@ public enum JSONText {
     /// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
     public static let maxDepth = 256
 
+    /// A value whose JSON passes a byte limit; encoding stopped there, without building the rest.
+    public struct TooLarge: Error, CustomStringConvertible {
+        public let limit: Int
+        public var description: String { "more than \(limit) bytes as JSON" }
+    }
+
     /// Encodes `value` as compact JSON, appending to `out`.
     public static func encode(_ value: Value, into out: inout [UInt8]) {
+        do {
+            try encode(value, into: &out, limit: .max)
+        } catch {
+            preconditionFailure("no value passes Int.max bytes")
+        }
+    }
+
+    /// Encodes `value` as compact JSON bytes, giving up as soon as they pass `limit` bytes (a
+    /// value far over a frame limit costs the limit, not its whole size).
+    public static func encode(_ value: Value, limit: Int) throws(TooLarge) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        try encode(value, into: &out, limit: limit)
+        return out
+    }
+
+    private static func encode(_ value: Value, into out: inout [UInt8], limit: Int) throws(TooLarge) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -28,7 +51,7 @@ public enum JSONText {
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                encode(item, into: &out)
+                try encode(item, into: &out, limit: limit)
             }
             out.append(UInt8(ascii: "]"))
         case .map(let members):
@@ -39,10 +62,11 @@ public enum JSONText {
                 first = false
                 appendString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                encode(item, into: &out)
+                try encode(item, into: &out, limit: limit)
             }
             out.append(UInt8(ascii: "}"))
         }
+        if out.count > limit { throw TooLarge(limit: limit) }
     }
 
     /// Encodes `value` as compact JSON bytes.
@@ -70,19 +94,32 @@ public enum JSONText {
 
     private static func appendString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7f:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xf)])
-            default: out.append(byte)
+        var s = s
+        s.withUTF8 { bytes in
+            // Runs that need no escape (nearly all of a text) are copied whole.
+            var run = 0
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7f else {
+                    continue
+                }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+                run = i + 1
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                default:
+                    out.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    ])
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0xf)])
+                }
             }
+            if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
         }
         out.append(UInt8(ascii: "\""))
     }
@@ -263,17 +300,21 @@ public enum JSONText {
             }
             var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
             while index < bytes.count {
+                // Copy the run up to the next quote, escape or control character whole.
+                let run = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+                    bytes[index] >= 0x20
+                {
+                    index += 1
+                }
+                if run < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index])) }
+                guard index < bytes.count else { break }
                 let b = bytes[index]
                 if b == UInt8(ascii: "\"") {
                     index += 1
                     return String(decoding: out, as: UTF8.self)
                 }
                 if b < 0x20 { throw fail("control character in string") }
-                if b != UInt8(ascii: "\\") {
-                    out.append(b)
-                    index += 1
-                    continue
-                }
                 index += 1
                 guard index < bytes.count else { break }
                 let e = bytes[index]

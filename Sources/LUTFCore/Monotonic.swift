@@ -33,6 +33,13 @@ extension Double {
     }
 }
 
+extension Duration {
+    /// The duration in seconds, for arithmetic and messages (`secondsText`).
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
 /// A monotonic moment shared between tasks: "when did we last hear from the peer".
 public final class LastHeard: Sendable {
     private let nanoseconds: Atomic<Int64>

@@ -9,29 +9,46 @@ public final class AgentLink: Sendable {
     public let identity: AgentIdentity
     public let channel: any Channel
     public let rpc: RPCEndpoint
-    /// When the agent last sent a heartbeat (or registered), in the monitor's master time.
-    private let lastHeard: Atomic<Int64>
+    /// When bytes last came in from the agent, in the monitor's master time: heartbeats, or the
+    /// pieces of a large frame, or frames waiting behind one that is still being decoded.
+    public let lastRead: InboundActivity
     private let monitor: HeartbeatMonitor
     public let connectedAt = Monotonic.nanoseconds()
 
-    public init(identity: AgentIdentity, channel: any Channel, masterName: String, monitor: HeartbeatMonitor) {
+    public init(
+        identity: AgentIdentity, channel: any Channel, masterName: String, maxFrameBytes: Int,
+        monitor: HeartbeatMonitor, lastRead: InboundActivity
+    ) {
         self.identity = identity
         self.channel = channel
-        self.rpc = RPCEndpoint(channel: channel, localName: masterName, peerName: identity.name)
+        self.rpc = RPCEndpoint(
+            channel: channel, localName: masterName, peerName: identity.name, maxFrameBytes: maxFrameBytes)
         self.monitor = monitor
-        self.lastHeard = Atomic(monitor.stamp())
+        self.lastRead = lastRead
     }
 
     public var name: String { identity.name }
 
-    /// Records a heartbeat.
+    /// When the last heartbeat arrived, and the longest real time between two (nanoseconds).
+    private let lastArrival = Atomic<Int64>(0)
+    private let longestGap = Atomic<Int64>(0)
+
+    /// Records a heartbeat (for ``takeLongestHeartbeatGap()``; liveness counts every byte).
     public func touch() {
-        lastHeard.store(monitor.stamp(), ordering: .relaxed)
+        let now = Monotonic.nanoseconds()
+        let previous = lastArrival.exchange(now, ordering: .relaxed)
+        if previous > 0 { longestGap.max(now - previous, ordering: .relaxed) }
     }
 
-    /// Seconds since the last heartbeat, in master time (see ``HeartbeatMonitor``).
+    /// The longest real time between two heartbeats since the last call, in seconds: the
+    /// agent's interval plus the worst delay on the way, the master's own included.
+    public func takeLongestHeartbeatGap() -> Double {
+        Double(longestGap.exchange(0, ordering: .relaxed)) / 1e9
+    }
+
+    /// Seconds since the agent was last heard, in master time (see ``HeartbeatMonitor``).
     public var silence: Double {
-        monitor.silence(since: lastHeard.load(ordering: .relaxed))
+        monitor.silence(since: lastRead.last)
     }
 
     /// Sends a message without waiting for it to be written.

@@ -77,7 +77,8 @@ public final class Master: Service, Sendable {
         let listener: WireServer.Listener
         do {
             listener = try await WireServer.bind(
-                settings.listen, key: settings.key, settings: settings.wire, logger: logger)
+                settings.listen, key: settings.key, settings: settings.wire, logger: logger,
+                stamp: { [heartbeats] in heartbeats.stamp() })
         } catch {
             bound.fail(error)
             throw error
@@ -92,8 +93,8 @@ public final class Master: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.monitorHeartbeats() }
                 try await listener.executeThenClose { inbound in
-                    for try await (connection, authenticated) in inbound {
-                        group.addTask { await self.serve(connection, authenticated: authenticated) }
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
                     }
                 }
                 group.cancelAll()
@@ -136,9 +137,10 @@ public final class Master: Service, Sendable {
     /// Seconds an authenticated connection may take to send its REGISTER.
     static let registrationDeadline = 10.0
 
-    private func serve(_ connection: WireChannel, authenticated: EventLoopFuture<Void>) async {
+    private func serve(_ accepted: WireServer.Connection) async {
+        let connection = accepted.channel
         do {
-            try await authenticated.get()
+            try await accepted.authenticated.get()
         } catch {
             try? await connection.channel.close()
             return  // the wire handler has logged why
@@ -167,7 +169,8 @@ public final class Master: Service, Sendable {
                 }
                 switch registration["kind"]?.stringValue ?? "agent" {
                 case "agent":
-                    try await serveAgent(registration, connection.channel, peer: peer, messages: &messages)
+                    try await serveAgent(
+                        registration, connection.channel, lastRead: accepted.lastRead, peer: peer, messages: &messages)
                 case "control":
                     try await serveControl(connection.channel, peer: peer, messages: &messages)
                 case let kind:
@@ -182,13 +185,15 @@ public final class Master: Service, Sendable {
     }
 
     private func serveAgent(
-        _ registration: Value, _ channel: any Channel, peer: String,
+        _ registration: Value, _ channel: any Channel, lastRead: InboundActivity, peer: String,
         messages: inout NIOAsyncChannelInboundStream<Message>.AsyncIterator
     ) async throws {
         let link: AgentLink
         do {
             let identity = try AgentIdentity(registration: registration, address: peer)
-            link = AgentLink(identity: identity, channel: channel, masterName: settings.name, monitor: heartbeats)
+            link = AgentLink(
+                identity: identity, channel: channel, masterName: settings.name,
+                maxFrameBytes: settings.wire.maxFrameBytes, monitor: heartbeats, lastRead: lastRead)
             try await registry.register(link)
         } catch {
             logger.warning("refused agent from \(peer): \(error.message)")
@@ -270,7 +275,7 @@ public final class Master: Service, Sendable {
             result = .failure(
                 LUTFError(.notFound, "the master offers no service '\(operation)' (no test run is active)"))
         }
-        return RPC.response(to: request, from: settings.name, result: result)
+        return RPC.response(to: request, from: settings.name, result: result, limit: settings.wire.maxFrameBytes)
     }
 
     private func serveControl(

@@ -154,7 +154,7 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
 
     private func serveLocal(_ connection: LineChannel) async {
         do {
-            try await connection.executeThenClose { inbound, _ in
+            try await connection.executeThenClose { inbound, outbound in
                 var session: TestSession?
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await message in inbound {
@@ -164,8 +164,7 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
                                 let found = state.withLock({ $0.sessionsByToken[token] })
                             else {
                                 let error = LUTFError(.refused, "unknown script token: connect through `lutf run`")
-                                try await connection.channel.writeAndFlush(
-                                    LineEndpoint.answer(to: message, .failure(error)))
+                                try await outbound.write(Line(LineEndpoint.answer(to: message, .failure(error))))
                                 return
                             }
                             session = found
@@ -173,9 +172,7 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
                         let current = session
                         group.addTask {
                             let answer = await self.answer(message, session: current, caller: self.master.settings.name)
-                            if message["noreply"]?.boolValue != true {
-                                connection.channel.writeAndFlush(answer, promise: nil)
-                            }
+                            if message["noreply"]?.boolValue != true { try await outbound.write(Line(answer)) }
                         }
                     }
                     group.cancelAll()

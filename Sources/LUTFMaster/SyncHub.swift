@@ -210,6 +210,14 @@ public actor SyncHub {
 
     // MARK: Scope
 
+    /// How many waits (events, barriers, subscriptions) of a test are pending now.
+    public func pendingWaits(scope: String) -> Int {
+        guard let state = scopes[scope] else { return 0 }
+        return state.eventWaiters.values.reduce(0) { $0 + $1.count }
+            + state.barriers.values.reduce(0) { $0 + $1.waiters.count }
+            + state.subscriptions.values.reduce(0) { $0 + $1.waiters.count }
+    }
+
     /// Drops a test's events, barriers and subscriptions, failing every wait still pending.
     public func end(scope: String) {
         guard let state = scopes.removeValue(forKey: scope) else { return }

@@ -115,10 +115,10 @@ public final class ResultsWriter: Sendable {
     /// entry, quoted errors, whole-second durations).
     public var resultsYAML: String {
         var out = "TestGroup:\n"
-        out += "    test_group: \(testGroup)\n"
-        out += "    testhost: \(HostInfo.hostname)\n"
-        out += "    submission: \(submission)\n"
-        out += "    user_name: \(ProcessInfo.processInfo.environment["USER"] ?? Self.userName)\n"
+        out += "    test_group: \(YAMLText.quoted(testGroup))\n"
+        out += "    testhost: \(YAMLText.quoted(HostInfo.hostname))\n"
+        out += "    submission: \(YAMLText.quoted(submission))\n"
+        out += "    user_name: \(YAMLText.quoted(ProcessInfo.processInfo.environment["USER"] ?? Self.userName))\n"
         out += "project: LUSTRE\n"
         // auster's yml_code_review: the variable's YAML text (a blank line when it is empty).
         let review = ProcessInfo.processInfo.environment["CODE_REVIEW_YAML"] ?? ""
@@ -130,7 +130,7 @@ public final class ResultsWriter: Sendable {
             out += "-\n"
             out += "        name: \(YAMLText.quoted(suite.resultsName))\n"
             out += "        description: \(YAMLText.quoted("lutf " + suite.name))\n"
-            out += "        submission: \(suiteStarts[suite.name] ?? submission)\n"
+            out += "        submission: \(YAMLText.quoted(suiteStarts[suite.name] ?? submission))\n"
             out += "        report_version: 2\n"
             out += "        SubTests:\n"
             for result in subtests {
@@ -245,7 +245,6 @@ public final class ResultsWriter: Sendable {
         return out
     }
 
-    /// Writes `text` to a temporary file beside `path` and renames it into place.
     /// Writes `text` to `path` through a temporary file and a rename, so a reader sees the old
     /// file or the new one, never a part; nothing is left behind when it fails.
     ///

@@ -52,8 +52,8 @@ public final class TestCluster: Sendable {
                 name: "master", executable: TestSupport.binary,
                 arguments: [
                     "master", "--listen", "127.0.0.1:\(port)", "--key", keyPath, "--heartbeat-interval",
-                    "\(heartbeatInterval)",
-                ] + extraArguments, environment: environment, logPath: log))
+                    "\(heartbeatInterval)", "--lifeline",
+                ] + extraArguments, environment: environment, logPath: log, lifeline: true))
         var address: HostPort?
         try await TestSupport.waitUntil("master to listen (log \(log))", within: 10) {
             if let exit = child.exitStatus { throw LUTFError(.failure, "master exited (\(exit)): \(child.log)") }
@@ -81,9 +81,11 @@ public final class TestCluster: Sendable {
         let child = try await supervisor.start(
             ProcessSpec(
                 name: name, executable: TestSupport.binary,
-                arguments: ["agent", "--master", master.description, "--name", name, "--key", keyPath]
+                // A lifeline: a test process that crashes leaves no agent behind.
+                arguments: ["agent", "--master", master.description, "--name", name, "--key", keyPath, "--lifeline"]
                     + (role.map { ["--role", $0] } ?? []) + extraArguments,
-                environment: env, logPath: directory + "/agent-\(name)-\(HostInfo.randomToken(bytes: 3)).log"))
+                environment: env, logPath: directory + "/agent-\(name)-\(HostInfo.randomToken(bytes: 3)).log",
+                lifeline: true))
         if wait {
             try await waitForAgents([name], state: "alive", within: 10, process: child)
         }

@@ -44,18 +44,34 @@ public enum TestSupport {
         public var stderr: String
     }
 
-    /// Runs the `lutf` binary with `arguments` and waits for it to end.
+    /// Runs the `lutf` binary with `arguments` and waits for it to end, at most `deadline`: past it,
+    /// the child's process group (it runs in a session of its own) gets SIGTERM, then SIGKILL 2 s
+    /// later, and the call throws a `timeout` error naming the command, so a hang fails its test
+    /// instead of holding CI.
     public static func runLUTF(
         _ arguments: [String], environment extra: [String: String] = [:], input: String? = nil,
-        executable: String? = nil, workingDirectory: String? = nil
+        executable: String? = nil, workingDirectory: String? = nil, deadline: Duration = .seconds(300)
     ) async throws -> Outcome {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in extra { env[k] = v }
-        let result = try await Subprocess.run(
-            .path(FilePath(executable ?? binary)), arguments: Arguments(arguments),
-            environment: .exactly(env),
-            workingDirectory: workingDirectory.map { FilePath($0) },
-            input: .string(input ?? ""), output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
+        let program = executable ?? binary
+        let command = ([URL(fileURLWithPath: program).lastPathComponent] + arguments).joined(separator: " ")
+        let limit = deadline.inSeconds
+        let result = try await withTimeout(
+            seconds: limit,
+            orThrow: {
+                LUTFError(.timeout, "`\(command)` did not end within \(limit.secondsText); killed its process group")
+            }
+        ) { [options, env] in
+            try await Subprocess.run(
+                .path(FilePath(program)), arguments: Arguments(arguments),
+                environment: .exactly(env),
+                workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options,
+                input: .string(input ?? ""), output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
+        }
         let status: ExitStatus
         switch result.terminationStatus {
         case .exited(let code): status = .exited(code)

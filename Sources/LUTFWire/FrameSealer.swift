@@ -23,16 +23,33 @@ public struct FrameSealer {
 
     /// Appends a frame of `type` with `body` to `buffer`, with a MAC once a session key is set.
     public mutating func seal(typeCode: UInt8, body: [UInt8], into buffer: inout ByteBuffer) {
-        let header = FrameHeader(
-            version: FrameHeader.protocolVersion, typeCode: typeCode, flags: sessionKey == nil ? [] : .mac,
-            length: UInt32(body.count))
-        let start = buffer.writerIndex
-        header.write(into: &buffer)
-        buffer.writeBytes(body)
-        if let key = sessionKey {
-            let framed = buffer.getSlice(at: start, length: FrameHeader.size + body.count)!
-            buffer.writeBytes(Self.mac(key: key, direction: direction, sequence: sequence, framed))
-            sequence &+= 1
+        reserve().seal(typeCode: typeCode, body: body, into: &buffer)
+    }
+
+    /// The sealing of the next frame, to be done now or elsewhere (off the event loop); frames
+    /// must reach the wire in the order of their reservations.
+    public mutating func reserve() -> Reservation {
+        defer { if sessionKey != nil { sequence &+= 1 } }
+        return Reservation(key: sessionKey, direction: direction, sequence: sequence)
+    }
+
+    /// One frame's place in the sequence, with what it takes to seal it.
+    public struct Reservation: Sendable {
+        let key: SymmetricKey?
+        let direction: UInt8
+        let sequence: UInt64
+
+        public func seal(typeCode: UInt8, body: [UInt8], into buffer: inout ByteBuffer) {
+            let header = FrameHeader(
+                version: FrameHeader.protocolVersion, typeCode: typeCode, flags: key == nil ? [] : .mac,
+                length: UInt32(body.count))
+            let start = buffer.writerIndex
+            header.write(into: &buffer)
+            buffer.writeBytes(body)
+            if let key {
+                let framed = buffer.getSlice(at: start, length: FrameHeader.size + body.count)!
+                buffer.writeBytes(FrameSealer.mac(key: key, direction: direction, sequence: sequence, framed))
+            }
         }
     }
 
@@ -43,15 +60,11 @@ public struct FrameSealer {
         return Array(buffer.readableBytesView)
     }
 
-    /// Checks the MAC of a received frame (header and body in `framed`) and advances the
-    /// sequence number when it is right.
-    public mutating func verify(_ framed: ByteBuffer, mac received: [UInt8]) -> Bool {
-        guard let key = sessionKey else { return false }
-        guard Handshake.equal(received, Self.mac(key: key, direction: direction, sequence: sequence, framed)) else {
-            return false
-        }
-        sequence &+= 1
-        return true
+    /// The sequence number of the next frame received, counted now (its MAC is checked by a
+    /// ``MACCheck``, at once or off the event loop).
+    mutating func receiveNext() -> UInt64 {
+        defer { sequence &+= 1 }
+        return sequence
     }
 
     static func mac(key: SymmetricKey, direction: UInt8, sequence: UInt64, _ framed: ByteBuffer) -> [UInt8] {

@@ -8,13 +8,25 @@ import OrderedCollections
 ///
 /// Both sides send requests `{"id": N, "op": NAME, ...}` and answer
 /// `{"re": N, "ok": true, "value": V}` or `{"re": N, "ok": false, "error": {code, message, ...}}`.
-public typealias LineChannel = NIOAsyncChannel<Value, Value>
+public typealias LineChannel = NIOAsyncChannel<Value, Line>
+
+/// One outgoing line, encoded by whoever makes it (on its own task), so that the event loop,
+/// which other connections share, only writes bytes.
+public struct Line: Sendable {
+    public let bytes: [UInt8]
+
+    public init(_ value: Value) {
+        var bytes = JSONText.encode(value)
+        bytes.append(UInt8(ascii: "\n"))
+        self.bytes = bytes
+    }
+}
 
 /// Splits the byte stream into lines and each line into a ``Value``, and back.
 final class JSONLineHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = Value
-    typealias OutboundIn = Value
+    typealias OutboundIn = Line
     typealias OutboundOut = ByteBuffer
 
     static let maxLine = 256 << 20
@@ -22,10 +34,29 @@ final class JSONLineHandler: ChannelDuplexHandler {
     /// Readable bytes already searched for a newline (a long line arrives in many reads).
     private var scanned = 0
 
+    /// A long line is being decoded off the loop; the lines after it wait, in order.
+    private var decodingOffLoop = false
+    private var closed = false
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if closed { return }
         var incoming = unwrapInboundIn(data)
         buffer.writeBuffer(&incoming)
-        while true {
+        decodeLines(context)
+        if buffer.readableBytes > Self.maxLine {
+            fail(context, "local channel: line longer than \(Self.maxLine) bytes")
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        context.fireChannelInactive()
+    }
+
+    /// Takes whole lines out of the buffer and passes them on decoded, until the bytes run out or
+    /// a long line goes off the loop (its completion resumes here).
+    private func decodeLines(_ context: ChannelHandlerContext) {
+        while !closed, !decodingOffLoop {
             guard let newline = buffer.readableBytesView.dropFirst(scanned).firstIndex(of: UInt8(ascii: "\n")) else {
                 scanned = buffer.readableBytes
                 break
@@ -35,28 +66,54 @@ final class JSONLineHandler: ChannelDuplexHandler {
             let line = buffer.readBytes(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
             if line.isEmpty { continue }
+            if line.count >= WireHandler.offloadBytes {
+                decodeOffLoop(context, line)
+                break
+            }
             do {
                 context.fireChannelRead(wrapInboundOut(try JSONText.decode(line)))
             } catch {
-                context.fireErrorCaught(LUTFError(.protocolViolation, "local channel: unparsable line: \(error)"))
-                context.close(promise: nil)
+                fail(context, "local channel: unparsable line: \(error)")
                 return
             }
-        }
-        if buffer.readableBytes > Self.maxLine {
-            context.fireErrorCaught(
-                LUTFError(.protocolViolation, "local channel: line longer than \(Self.maxLine) bytes"))
-            context.close(promise: nil)
         }
         // Compact only when it is cheap or worth it, not by copying a long partial line on every read.
         if buffer.readableBytes == 0 || buffer.readerIndex > 1 << 20 { buffer.discardReadBytes() }
     }
 
+    /// Decodes a long line on NIO's thread pool, as ``WireHandler`` does a large frame: the event
+    /// loop, shared with the node's other connections (the master's heartbeats among them), would
+    /// otherwise stop for as long as the decoding takes.
+    private func decodeOffLoop(_ context: ChannelHandlerContext, _ line: [UInt8]) {
+        decodingOffLoop = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { try JSONText.decode(line) }
+            .whenComplete { result in
+                let (handler, context) = loopBound.value
+                handler.decodingOffLoop = false
+                if handler.closed { return }
+                switch result {
+                case .success(let value): context.fireChannelRead(handler.wrapInboundOut(value))
+                case .failure(let error):
+                    handler.fail(context, "local channel: unparsable line: \(error)")
+                    return
+                }
+                handler.decodeLines(context)
+                context.fireChannelReadComplete()
+            }
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ message: String) {
+        guard !closed else { return }
+        closed = true
+        context.fireErrorCaught(LUTFError(.protocolViolation, message))
+        context.close(promise: nil)
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var bytes = JSONText.encode(unwrapOutboundIn(data))
-        bytes.append(UInt8(ascii: "\n"))
-        var out = context.channel.allocator.buffer(capacity: bytes.count)
-        out.writeBytes(bytes)
+        let line = unwrapOutboundIn(data)
+        var out = context.channel.allocator.buffer(capacity: line.bytes.count)
+        out.writeBytes(line.bytes)
         context.write(wrapOutboundOut(out), promise: promise)
     }
 }
@@ -92,6 +149,11 @@ public final class LineEndpoint: Sendable {
         self.channel = channel
         self.peerName = peerName
         self.pending = PendingCalls(eventLoop: channel.eventLoop, peerName: peerName)
+        // Answers are delivered on the event loop from here on (see ``ReplyRouter``); earlier
+        // ones come through the channel's owner, which passes them to deliver(_:).
+        ReplyRouter<Value>.install(on: channel, after: JSONLineHandler.self) { [self] message in
+            message["re"] != nil && deliver(message)
+        }
     }
 
     /// Sends `{"id", "op", ...fields}` and waits for the answer's value.
@@ -103,7 +165,7 @@ public final class LineEndpoint: Sendable {
         return try await pending.call(timeout: timeout, onTimeout: onTimeout) { id in
             var message: OrderedDictionary<String, Value> = ["id": .int(id), "op": .string(op)]
             for (k, v) in fields where k != "id" && k != "op" { message[k] = v }
-            return channel.writeAndFlush(Value.map(message))
+            return channel.writeAndFlush(Line(.map(message)))
         }
     }
 

@@ -10,7 +10,7 @@ import Synchronization
 public final class PendingCalls: Sendable {
     private struct Pending {
         var continuation: CheckedContinuation<Value, any Error>
-        var timer: Scheduled<Void>?
+        var deadline: Int?
     }
 
     private struct State {
@@ -20,11 +20,11 @@ public final class PendingCalls: Sendable {
     }
 
     private let state = Mutex(State())
-    private let eventLoop: any EventLoop
+    private let deadlines: Deadlines
     private let peerName: String
 
     public init(eventLoop: any EventLoop, peerName: String) {
-        self.eventLoop = eventLoop
+        self.deadlines = Deadlines(eventLoop: eventLoop)
         self.peerName = peerName
     }
 
@@ -49,7 +49,7 @@ public final class PendingCalls: Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 let closed: LUTFError? = state.withLock { state in
                     if let closed = state.closed { return closed }
-                    state.pending[id] = Pending(continuation: continuation, timer: nil)
+                    state.pending[id] = Pending(continuation: continuation, deadline: nil)
                     return nil
                 }
                 if let closed {
@@ -60,15 +60,15 @@ public final class PendingCalls: Sendable {
                     complete(id, .failure(LUTFError(.cancelled, "call to \(peerName) cancelled")))
                     return
                 }
-                let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(min(timeout, 1e6) * 1e9))) { [self] in
+                let deadline = deadlines.add(afterSeconds: timeout) { [self] in
                     _ = complete(id, .failure(onTimeout()))
                 }
                 let stillPending = state.withLock { state in
                     guard state.pending[id] != nil else { return false }
-                    state.pending[id]!.timer = timer
+                    state.pending[id]!.deadline = deadline
                     return true
                 }
-                if !stillPending { timer.cancel() }
+                if !stillPending { deadlines.remove(deadline) }
                 send(id).whenFailure { [self] error in
                     // A message refused before it left (too large) is that call's error alone.
                     if let error = error as? LUTFError, error.code == .usage {
@@ -89,7 +89,7 @@ public final class PendingCalls: Sendable {
     @discardableResult
     public func complete(_ id: Int, _ result: Result<Value, any Error>) -> Bool {
         guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return false }
-        pending.timer?.cancel()
+        if let deadline = pending.deadline { deadlines.remove(deadline) }
         pending.continuation.resume(with: result)
         return true
     }
@@ -102,7 +102,7 @@ public final class PendingCalls: Sendable {
             return Array(state.pending.values)
         }
         for p in pending {
-            p.timer?.cancel()
+            if let deadline = p.deadline { deadlines.remove(deadline) }
             p.continuation.resume(throwing: error)
         }
     }

@@ -42,6 +42,19 @@ public enum RPC {
         return Message(.rpcResponse, ["rpc": .map(fields)])
     }
 
+    /// The response to `request` with `result`, encoded by the caller (see
+    /// ``Message/encoded(limit:)``); a value over `limit` bytes is answered with that failure.
+    public static func response(
+        to request: Value, from source: String, result: Result<Value, LUTFError>, limit: Int
+    ) -> Message {
+        let message = response(to: request, from: source, result: result)
+        do {
+            return try message.encoded(limit: limit)
+        } catch {
+            return response(to: request, from: source, result: .failure(error))
+        }
+    }
+
     /// The outcome a response carries.
     public static func outcome(of response: Value, peer: String) -> Result<Value, LUTFError> {
         guard let fields = response["rpc"] else {

@@ -2,6 +2,7 @@ import LUTFCore
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -24,6 +25,7 @@ public enum WireClient {
             connected = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(5))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .detectingDeadPeers()
                 .connect(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = WireHandler(
@@ -60,13 +62,23 @@ public enum WireClient {
 
 /// Listening for authenticated connections.
 public enum WireServer {
-    /// A listening socket whose accepted connections come with a future that completes when the
-    /// peer has authenticated.
-    public typealias Listener = NIOAsyncChannel<(WireChannel, EventLoopFuture<Void>), Never>
+    /// An accepted connection: its channel, a future that completes when the peer has
+    /// authenticated, and when bytes last came in from the peer.
+    public struct Connection: Sendable {
+        public let channel: WireChannel
+        public let authenticated: EventLoopFuture<Void>
+        public let lastRead: InboundActivity
+    }
+
+    /// A listening socket and the connections it accepts.
+    public typealias Listener = NIOAsyncChannel<Connection, Never>
 
     /// Binds `address` (port 0 picks a free port).
+    ///
+    /// - Parameter stamp: the clock each connection's ``Connection/lastRead`` is stamped with.
     public static func bind(
-        _ address: HostPort, key: ClusterKey, settings: WireSettings = WireSettings(), logger: Logger
+        _ address: HostPort, key: ClusterKey, settings: WireSettings = WireSettings(), logger: Logger,
+        stamp: @escaping @Sendable () -> Int64 = Monotonic.nanoseconds
     ) async throws -> Listener {
         do {
             return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -75,14 +87,64 @@ public enum WireServer {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let lastRead = InboundActivity(stamp: stamp)
                         let handler = WireHandler(
-                            side: .server, key: key, settings: settings, logger: logger, eventLoop: channel.eventLoop)
+                            side: .server, key: key, settings: settings, logger: logger, eventLoop: channel.eventLoop,
+                            lastRead: lastRead)
                         try channel.pipeline.syncOperations.addHandler(handler)
-                        return (try WireChannel(wrappingChannelSynchronously: channel), handler.authenticated)
+                        return Connection(
+                            channel: try WireChannel(wrappingChannelSynchronously: channel),
+                            authenticated: handler.authenticated, lastRead: lastRead)
                     }
                 }
         } catch {
             throw LUTFError(.io, "cannot listen on \(address): \(WireClient.describe(error))")
         }
+    }
+}
+
+/// When a connection last brought bytes in, by its owner's clock.
+///
+/// Stamped on the event loop as bytes arrive, before they are put together into frames: a peer
+/// whose frames wait behind a large one still being checked and decoded has been heard.
+public final class InboundActivity: Sendable {
+    private let stamp: @Sendable () -> Int64
+    private let latest: Atomic<Int64>
+
+    public init(stamp: @escaping @Sendable () -> Int64 = Monotonic.nanoseconds) {
+        self.stamp = stamp
+        self.latest = Atomic(stamp())
+    }
+
+    /// Bytes came in now.
+    public func note() { latest.store(stamp(), ordering: .relaxed) }
+
+    /// The clock's reading when bytes last came in (or when the connection was accepted).
+    public var last: Int64 { latest.load(ordering: .relaxed) }
+}
+
+extension ClientBootstrap {
+    /// How a client finds out that its peer's host is gone, as opposed to its peer being slow.
+    ///
+    /// A peer process that is paused or busy (SIGSTOP, a huge value, a loaded machine) still has a
+    /// kernel that acknowledges our segments, so its silence says nothing about the connection;
+    /// a host that vanished (power, network) acknowledges nothing. So liveness of the connection
+    /// is the kernel's judgement: keepalive probes after 5 s idle, every 2 s, 3 tries, and data
+    /// unacknowledged for 20 s (`TCP_USER_TIMEOUT`) fail the connection.
+    func detectingDeadPeers() -> ClientBootstrap {
+        let bootstrap = channelOption(.socketOption(.so_keepalive), value: 1)
+        #if os(Linux)
+            typealias Option = ChannelOptions.Types.SocketOption
+            let tcp = SocketOptionLevel(IPPROTO_TCP)
+            let userTimeout = SocketOptionName(18)  // TCP_USER_TIMEOUT, which Glibc does not export
+            return
+                bootstrap
+                .channelOption(Option(level: tcp, name: SocketOptionName(TCP_KEEPIDLE)), value: 5)
+                .channelOption(Option(level: tcp, name: SocketOptionName(TCP_KEEPINTVL)), value: 2)
+                .channelOption(Option(level: tcp, name: SocketOptionName(TCP_KEEPCNT)), value: 3)
+                .channelOption(Option(level: tcp, name: userTimeout), value: 20_000)
+        #else
+            return bootstrap
+        #endif
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import LUTFCore
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The wire protocol of one TCP connection: framing, the authentication handshake, per-frame
 /// MACs and the YAML codec.
@@ -22,33 +23,13 @@ public final class WireHandler: ChannelDuplexHandler {
         case client
     }
 
-    private enum State {
-        case idle
-        case serverAwaitingAuth(serverNonce: [UInt8])
-        case clientAwaitingHello
-        case clientAwaitingAuthOK(serverNonce: [UInt8], clientNonce: [UInt8])
-        case established
-        case closed
-
-        var name: String {
-            switch self {
-            case .idle: return "before the connection was active"
-            case .serverAwaitingAuth: return "while waiting for AUTH"
-            case .clientAwaitingHello: return "while waiting for HELLO"
-            case .clientAwaitingAuthOK: return "while waiting for AUTH_OK"
-            case .established: return "after authentication"
-            case .closed: return "after close"
-            }
-        }
-    }
-
     private let side: Side
-    private let clusterKey: SymmetricKey
     private let settings: WireSettings
     private var logger: Logger
-    private var state: State = .idle
+    private var handshake: HandshakeMachine
+    private var decoder: FrameDecoder
     private var sender: FrameSealer
-    private var receiver: FrameSealer
+    private var closed = false
     private var cumulation: ByteBuffer?
     private var queuedWrites: [(Message, EventLoopPromise<Void>?)] = []
     private var handshakeTimer: Scheduled<Void>?
@@ -56,20 +37,29 @@ public final class WireHandler: ChannelDuplexHandler {
     private var authenticationSettled = false
     private var peer = "unknown peer"
 
+    private var stateName: String { closed ? "after close" : handshake.state.name }
+
     /// Succeeds when both sides have proven the cluster key; fails with the reason otherwise.
     public let authenticated: EventLoopFuture<Void>
 
-    public init(side: Side, key: ClusterKey, settings: WireSettings, logger: Logger, eventLoop: any EventLoop) {
+    /// Stamped whenever bytes come in.
+    private let lastRead: InboundActivity?
+
+    public init(
+        side: Side, key: ClusterKey, settings: WireSettings, logger: Logger, eventLoop: any EventLoop,
+        lastRead: InboundActivity? = nil
+    ) {
         self.side = side
-        self.clusterKey = key.key
+        self.lastRead = lastRead
         self.settings = settings
         self.logger = logger
         self.authenticatedPromise = eventLoop.makePromise()
         self.authenticated = authenticatedPromise.futureResult
+        self.handshake = HandshakeMachine(side: side, clusterKey: key.key)
+        self.decoder = FrameDecoder(receivingAs: side, settings: settings)
+        decoder.deferredCheckBytes = Self.offloadBytes
         self.sender = FrameSealer(
             direction: side == .server ? FrameSealer.serverDirection : FrameSealer.clientDirection)
-        self.receiver = FrameSealer(
-            direction: side == .server ? FrameSealer.clientDirection : FrameSealer.serverDirection)
     }
 
     // MARK: Lifecycle
@@ -99,34 +89,22 @@ public final class WireHandler: ChannelDuplexHandler {
                 context, code: .timeout,
                 reason: "handshake not completed within \((Double(timeout.nanoseconds) / 1e9).secondsText)")
         }
-        switch side {
-        case .server:
-            let nonce = Handshake.nonce()
-            state = .serverAwaitingAuth(serverNonce: nonce)
-            writeFrame(
-                context,
-                Message(
-                    .hello,
-                    [
-                        "hello": [
-                            "protocol": .int(Int(FrameHeader.protocolVersion)), "nonce": .string(Hex.encode(nonce)),
-                            "software": .string(LUTFDefaults.software),
-                        ]
-                    ]), promise: nil)
+        if let hello = handshake.start() {
+            writeFrame(context, hello, promise: nil)
             context.flush()
-        case .client:
-            state = .clientAwaitingHello
         }
         context.fireChannelActive()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
-        settleAuthentication(LUTFError(.io, "connection with \(peer) closed during the handshake (\(state.name))"))
-        state = .closed
+        settleAuthentication(LUTFError(.io, "connection with \(peer) closed during the handshake (\(stateName))"))
+        closed = true
         let error = LUTFError(.io, "connection with \(peer) closed")
         for (_, promise) in queuedWrites { promise?.fail(error) }
         queuedWrites = []
+        for write in sealing { write.promise?.fail(error) }
+        sealing = []
         context.fireChannelInactive()
     }
 
@@ -139,124 +117,104 @@ public final class WireHandler: ChannelDuplexHandler {
     // MARK: Inbound
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .closed = state { return }
+        if closed { return }
+        lastRead?.note()
         var incoming = unwrapInboundIn(data)
         if cumulation == nil {
             cumulation = incoming
         } else {
             cumulation!.writeBuffer(&incoming)
         }
+        decodeFrames(context)
+    }
+
+    /// Bodies this large have their MAC checked and are decoded on NIO's thread pool: the event
+    /// loop, shared with other connections, would otherwise stop for tens of milliseconds on a
+    /// 16 MiB value.
+    static let offloadBytes = 256 << 10
+
+    /// A large body is being decoded off the loop; the frames after it wait, in order.
+    private var decodingOffLoop = false
+
+    /// Takes whole frames out of the cumulated bytes and handles them, until the bytes run out or
+    /// a large body goes off the loop (its completion resumes here).
+    private func decodeFrames(_ context: ChannelHandlerContext) {
+        guard cumulation != nil else { return }
         do {
-            while true {
-                if case .closed = state { break }
-                guard let (header, body) = try nextFrame() else { break }
-                try handle(context, header: header, body: body)
+            while !closed, !decodingOffLoop, let frame = try decoder.decode(buffer: &cumulation!) {
+                // The decoder leaves the MAC check of large frames to us (deferredCheckBytes).
+                if let check = frame.pendingCheck {
+                    decodeOffLoop(context, frame, check)
+                } else {
+                    try handle(context, frame.type, try Self.decodeBody(frame))
+                }
             }
-        } catch let error as FrameError {
-            fail(context, code: .protocolViolation, reason: error.description)
-        } catch let error as LUTFError {
-            fail(context, code: error.code, reason: error.message)
         } catch {
-            fail(context, code: .protocolViolation, reason: "\(error)")
+            fail(context, error)
         }
         if let c = cumulation, c.readableBytes == 0 {
             cumulation = nil
-        } else if cumulation!.readerIndex > 64 * 1024 {
+        } else if let c = cumulation, c.readerIndex > 64 * 1024 {
             cumulation!.discardReadBytes()
         }
     }
 
-    /// The next complete frame in the buffer (MAC verified), or `nil` if more bytes are needed.
-    private func nextFrame() throws(FrameError) -> (MessageType, ByteBuffer)? {
-        guard var buffer = cumulation, let header = try FrameHeader.peek(buffer) else { return nil }
-        guard header.version == FrameHeader.protocolVersion else { throw .badVersion(header.version) }
-        guard let type = MessageType(rawValue: header.typeCode) else { throw .unknownType(header.typeCode) }
-        guard header.flags.subtracting(.known).isEmpty else { throw .unknownFlags(header.flags.rawValue) }
-        let established: Bool
-        if case .established = state { established = true } else { established = false }
-        let limit = established ? settings.maxFrameBytes : settings.preAuthMaxFrameBytes
-        guard header.length <= limit else { throw .tooLarge(header.length, limit: limit) }
-        let hasMAC = header.flags.contains(.mac)
-        if established && !hasMAC { throw .missingMAC(type) }
-        if !established && hasMAC { throw .unexpectedMAC(type) }
-        let total = FrameHeader.size + Int(header.length) + (hasMAC ? FrameHeader.macSize : 0)
-        guard buffer.readableBytes >= total else { return nil }
-        let framed = buffer.readSlice(length: FrameHeader.size + Int(header.length))!
-        let body = framed.getSlice(at: framed.readerIndex + FrameHeader.size, length: Int(header.length))!
-        if hasMAC {
-            let received = buffer.readBytes(length: FrameHeader.macSize)!
-            guard receiver.verify(framed, mac: received) else { throw .badMAC(type) }
-        }
-        cumulation = buffer
-        return (type, body)
-    }
-
-    private func handle(_ context: ChannelHandlerContext, header type: MessageType, body: ByteBuffer) throws {
-        let value: Value
+    private static func decodeBody(_ frame: Frame) throws(FrameError) -> Value {
         do {
-            value = try YAMLText.decode(Array(body.readableBytesView))
+            return try YAMLText.decode(Array(frame.body.readableBytesView))
         } catch {
-            throw FrameError.unparsableBody(type, error.description)
-        }
-        switch (state, type) {
-        case (.established, .hello), (.established, .auth), (.established, .authOK):
-            throw FrameError.unexpected(type, state: state.name)
-        case (.established, _):
-            context.fireChannelRead(wrapInboundOut(Message(type, value)))
-        case (_, .error):
-            // Not authenticated yet: the peer has proved nothing, so its refusal is an `auth`
-            // failure whatever code it claims (an agent gives up only after several in a row).
-            let remote = LUTFError(value: value["error"] ?? [:])
-            throw LUTFError(.auth, "\(peer) refused the connection: \(remote.message)")
-        case (.serverAwaitingAuth(let serverNonce), .auth):
-            guard let clientNonce = value["auth"]?["nonce"]?.stringValue.flatMap(Hex.decode),
-                clientNonce.count == Handshake.nonceSize,
-                let proof = value["auth"]?["proof"]?.stringValue.flatMap(Hex.decode)
-            else {
-                throw LUTFError(.auth, "malformed AUTH frame (expected auth: {nonce, proof})")
-            }
-            let expected = Handshake.clientProof(key: clusterKey, serverNonce: serverNonce, clientNonce: clientNonce)
-            guard Handshake.equal(proof, expected) else {
-                throw LUTFError(.auth, "authentication failed: the peer does not hold this cluster's key")
-            }
-            let serverProof = Handshake.serverProof(key: clusterKey, serverNonce: serverNonce, clientNonce: clientNonce)
-            writeFrame(
-                context, Message(.authOK, ["auth_ok": ["proof": .string(Hex.encode(serverProof))]]), promise: nil)
-            establish(context, serverNonce: serverNonce, clientNonce: clientNonce)
-        case (.clientAwaitingHello, .hello):
-            guard let serverNonce = value["hello"]?["nonce"]?.stringValue.flatMap(Hex.decode),
-                serverNonce.count == Handshake.nonceSize
-            else {
-                throw LUTFError(.auth, "malformed HELLO frame (expected hello: {protocol, nonce})")
-            }
-            let clientNonce = Handshake.nonce()
-            let proof = Handshake.clientProof(key: clusterKey, serverNonce: serverNonce, clientNonce: clientNonce)
-            state = .clientAwaitingAuthOK(serverNonce: serverNonce, clientNonce: clientNonce)
-            writeFrame(
-                context,
-                Message(
-                    .auth, ["auth": ["nonce": .string(Hex.encode(clientNonce)), "proof": .string(Hex.encode(proof))]]),
-                promise: nil)
-            context.flush()
-        case (.clientAwaitingAuthOK(let serverNonce, let clientNonce), .authOK):
-            let expected = Handshake.serverProof(key: clusterKey, serverNonce: serverNonce, clientNonce: clientNonce)
-            guard let proof = value["auth_ok"]?["proof"]?.stringValue.flatMap(Hex.decode),
-                Handshake.equal(proof, expected)
-            else {
-                throw LUTFError(
-                    .auth, "\(peer) failed to prove it holds the cluster key (is it using a different key file?)")
-            }
-            establish(context, serverNonce: serverNonce, clientNonce: clientNonce)
-        default:
-            throw FrameError.unexpected(type, state: state.name)
+            throw FrameError.unparsableBody(frame.type, error.description)
         }
     }
 
-    private func establish(_ context: ChannelHandlerContext, serverNonce: [UInt8], clientNonce: [UInt8]) {
-        let sessionKey = Handshake.sessionKey(key: clusterKey, serverNonce: serverNonce, clientNonce: clientNonce)
+    private func decodeOffLoop(_ context: ChannelHandlerContext, _ frame: Frame, _ check: MACCheck) {
+        decodingOffLoop = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) {
+            try check.verify()
+            return try Self.decodeBody(frame)
+        }
+        .whenComplete { result in
+            let (handler, context) = loopBound.value
+            handler.decodingOffLoop = false
+            if handler.closed { return }
+            do {
+                try handler.handle(context, frame.type, try result.get())
+            } catch {
+                handler.fail(context, error)
+                return
+            }
+            // The frames that waited behind it, then (outside a read from the socket) the
+            // read-complete on which the async channel passes them on.
+            handler.decodeFrames(context)
+            context.fireChannelReadComplete()
+        }
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ error: any Error) {
+        switch error {
+        case let error as FrameError: fail(context, code: .protocolViolation, reason: error.description)
+        case let error as LUTFError: fail(context, code: error.code, reason: error.message)
+        default: fail(context, code: .protocolViolation, reason: "\(error)")
+        }
+    }
+
+    private func handle(_ context: ChannelHandlerContext, _ type: MessageType, _ value: Value) throws {
+        switch try handshake.receive(type, value, from: peer) {
+        case .deliver:
+            context.fireChannelRead(wrapInboundOut(Message(type, value)))
+        case .send(let message):
+            writeFrame(context, message, promise: nil)
+            context.flush()
+        case .establish(let sessionKey, let reply):
+            if let reply { writeFrame(context, reply, promise: nil) }
+            establish(context, sessionKey: sessionKey)
+        }
+    }
+
+    private func establish(_ context: ChannelHandlerContext, sessionKey: SymmetricKey) {
         sender.sessionKey = sessionKey
-        receiver.sessionKey = sessionKey
-        state = .established
+        decoder.establish(sessionKey: sessionKey)
         handshakeTimer?.cancel()
         handshakeTimer = nil
         logger.debug("authenticated")
@@ -271,38 +229,101 @@ public final class WireHandler: ChannelDuplexHandler {
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let message = unwrapOutboundIn(data)
-        switch state {
-        case .established:
-            writeFrame(context, message, promise: promise)
-        case .closed:
+        if closed {
             promise?.fail(LUTFError(.io, "connection with \(peer) is closed"))
-        default:
+        } else if handshake.isEstablished {
+            writeFrame(context, message, promise: promise)
+        } else {
             queuedWrites.append((message, promise))
         }
     }
 
     private func writeFrame(_ context: ChannelHandlerContext, _ message: Message, promise: EventLoopPromise<Void>?) {
-        let body = JSONText.encode(message.body)
-        // The peer would refuse it and drop the connection (and everything in flight on it):
-        // fail just this message, with the reason.
-        if case .established = state, body.count > settings.maxFrameBytes {
-            promise?.fail(
-                LUTFError(
-                    .usage,
-                    "a \(message.type) of \(body.count) bytes is over the \(settings.maxFrameBytes)-byte frame limit (max_frame)"
-                ))
+        // Over the limit, the peer would refuse the frame and drop the connection (and everything
+        // in flight on it): fail just this message, with the reason.
+        let limit = settings.maxFrameBytes
+        guard let body = message.json ?? (try? JSONText.encode(message.body, limit: limit)), body.count <= limit
+        else {
+            promise?.fail(Message.tooLarge(message.type, limit: limit))
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: FrameHeader.size + body.count + FrameHeader.macSize)
-        sender.seal(typeCode: message.type.rawValue, body: body, into: &buffer)
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        let reservation = sender.reserve()
+        let (type, allocator) = (message.type.rawValue, context.channel.allocator)
+        @Sendable func sealed() -> ByteBuffer {
+            var buffer = allocator.buffer(capacity: FrameHeader.size + body.count + FrameHeader.macSize)
+            reservation.seal(typeCode: type, body: body, into: &buffer)
+            return buffer
+        }
+        if body.count < Self.offloadBytes, sealing.isEmpty {
+            context.write(wrapOutboundOut(sealed()), promise: promise)
+            return
+        }
+        // Large, or behind a large one: frames leave in the order of their sequence numbers.
+        let write = PendingWrite(promise: promise)
+        sealing.append(write)
+        if body.count < Self.offloadBytes {
+            write.buffer = sealed()
+            return
+        }
+        let loopBound = NIOLoopBound((self, context, write), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { sealed() }.whenComplete { result in
+            let (handler, context, write) = loopBound.value
+            switch result {
+            case .success(let buffer): write.buffer = buffer
+            case .failure(let error): write.failure = error
+            }
+            handler.writeSealed(context)
+        }
+    }
+
+    /// A frame sealed off the loop or waiting behind one.
+    private final class PendingWrite {
+        let promise: EventLoopPromise<Void>?
+        var buffer: ByteBuffer?
+        var failure: (any Error)?
+        init(promise: EventLoopPromise<Void>?) { self.promise = promise }
+    }
+
+    private var sealing: [PendingWrite] = []
+    /// A flush came while frames were still being sealed: flush again once they are written.
+    private var flushPending = false
+    /// The connection failed while frames were being sealed: close once they are written.
+    private var closeWhenSealed = false
+
+    /// Writes the sealed frames at the head of the queue, in order.
+    private func writeSealed(_ context: ChannelHandlerContext) {
+        var wrote = false
+        while let first = sealing.first, first.buffer != nil || first.failure != nil {
+            sealing.removeFirst()
+            if let buffer = first.buffer {
+                context.write(wrapOutboundOut(buffer), promise: first.promise)
+                wrote = true
+            } else {
+                first.promise?.fail(first.failure!)
+            }
+        }
+        if wrote, flushPending {
+            context.flush()
+            flushPending = !sealing.isEmpty
+        }
+        if closeWhenSealed, sealing.isEmpty {
+            context.flush()
+            context.close(promise: nil)
+        }
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        if !sealing.isEmpty { flushPending = true }
+        context.flush()
     }
 
     // MARK: Failure
 
     /// Logs `reason`, tells the peer, closes, and passes the error up.
     private func fail(_ context: ChannelHandlerContext, code: LUTFError.Code, reason: String) {
-        if case .closed = state { return }
+        if closed { return }
+        // A reason quoting a huge frame is cut: one line in the log, one small ERROR frame.
+        let reason = reason.count > 2000 ? reason.prefix(2000) + "..." : reason
         let error = LUTFError(code, reason, details: ["peer": .string(peer)])
         switch side {
         case .server: logger.warning("closing connection from \(peer): \(reason)")
@@ -310,10 +331,11 @@ public final class WireHandler: ChannelDuplexHandler {
         }
         writeFrame(context, .error(LUTFError(code, reason)), promise: nil)
         context.flush()
-        state = .closed
+        closed = true
         handshakeTimer?.cancel()
         settleAuthentication(error)
         context.fireErrorCaught(error)
-        context.close(promise: nil)
+        // Frames still being sealed (the ERROR frame among them) go out before the close.
+        if sealing.isEmpty { context.close(promise: nil) } else { closeWhenSealed = true }
     }
 }

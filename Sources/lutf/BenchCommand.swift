@@ -10,7 +10,10 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure RPC latency, fan-out, master load, script overhead and cluster launch with real processes.",
         discussion: """
-            Prints: the echo RPC round trip master -> agent -> master (p50/p90/p99); the time to \
+            Prints: how fast a value is encoded, sealed into a frame and decoded at 1 KiB, 1 MiB and \
+            16 MiB (a string and a tree of small maps); how long small calls to two agents take, how far apart \
+            their heartbeats reach the master and how long the master's event loops go without a \
+            break, while 15 MiB values go to a third agent and back (`heavy`); the echo RPC round trip master -> agent -> master (p50/p90/p99); the time to \
             call each of N agents at once; the CPU and resident memory of a `lutf master` process \
             with M agent connections heartbeating every second (the agents run as a swarm in one \
             process); and for test scripts: the time from `lutf run` to the first test, the \
@@ -43,13 +46,13 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            Measurements to run, comma-separated: rpc, fanout, scale, scripts, sim, suites, launch, \
+            Measurements to run, comma-separated: values, heavy, rpc, fanout, scale, scripts, sim, suites, launch, \
             vm (default: all; launch needs root and is skipped otherwise, vm without qemu or a \
             kit).
             """)
     var only = Self.allSections.joined(separator: ",")
 
-    static let allSections = ["rpc", "fanout", "scale", "scripts", "sim", "suites", "launch", "vm"]
+    static let allSections = ["values", "heavy", "rpc", "fanout", "scale", "scripts", "sim", "suites", "launch", "vm"]
 
     func run() async throws {
         try await reportingErrors("bench") {
@@ -59,8 +62,12 @@ struct BenchCommand: AsyncParsableCommand {
                     .usage,
                     "--only: unknown measurement '\(unknown)' (\(Self.allSections.joined(separator: ", ")))")
             }
+            if sections.contains("values") {
+                try ValueBenchmark().run { line in emit(line) }
+            }
             var benchmark = Benchmark(binary: HostInfo.executablePath)
             benchmark.calls = sections.contains("rpc") ? calls : 0
+            benchmark.heavyRounds = sections.contains("heavy") ? 4 : 0
             benchmark.fanout =
                 sections.contains("fanout")
                 ? fanout.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } : []
@@ -112,6 +119,9 @@ struct SwarmCommand: AsyncParsableCommand {
     @Option(help: "Agent names are PREFIX1 ... PREFIXn.")
     var prefix = "swarm"
 
+    @Flag(help: "Exit when standard input ends (the process that started the swarm holds it).")
+    var lifeline = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -120,7 +130,15 @@ struct SwarmCommand: AsyncParsableCommand {
             let settings = try AgentSettings.resolve(
                 configPath: nil, master: master, name: prefix + "1", role: nil, keyPath: key, lnet: nil,
                 environment: [:])
-            try await Swarm(settings: settings, count: count, prefix: prefix).run(logger: logger)
+            let swarm = Swarm(settings: settings, count: count, prefix: prefix)
+            guard lifeline else { return try await swarm.run(logger: logger) }
+            // Whichever ends first ends both.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await swarm.run(logger: logger) }
+                group.addTask { try await Lifeline().run() }
+                try await group.next()
+                group.cancelAll()
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LUTFAgent
 import LUTFCore
 import LUTFMaster
 import LUTFSuites
@@ -58,6 +59,9 @@ struct MasterCommand: AsyncParsableCommand {
     )
     var resultsDir: String?
 
+    @Flag(name: .long, help: "Exit when standard input ends (the process that started the master holds it).")
+    var lifeline = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -69,7 +73,8 @@ struct MasterCommand: AsyncParsableCommand {
             let file = try config.map { (path) throws(LUTFError) in try MasterConfigFile(path: path) }
             let master = Master(settings: settings, logger: logger)
             let runtime = try await PythonRuntime.locate()
-            let work = NSTemporaryDirectory() + "lutf-master-\(ProcessInfo.processInfo.processIdentifier)"
+            // New and private (0700, ours): a guessable path someone else made first is never used.
+            let work = try HostInfo.makeTemporaryDirectory("lutf-master")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let broker = ScriptBroker(master: master, directory: work, logger: logger)
             master.setServiceHandler(broker)
@@ -82,12 +87,16 @@ struct MasterCommand: AsyncParsableCommand {
                 resultsBase: URL(fileURLWithPath: resultsDir ?? file?.resultsPath ?? "lutf-results").standardizedFileURL
                     .path)
             master.setControlHandler(runs)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: master), .init(service: broker), .init(service: SupervisorService(supervisor)),
+                .init(service: runs),
+            ]
+            if lifeline {
+                services.append(.init(service: Lifeline(), successTerminationBehavior: .gracefullyShutdownGroup))
+            }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [
-                        .init(service: master), .init(service: broker), .init(service: SupervisorService(supervisor)),
-                        .init(service: runs),
-                    ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }

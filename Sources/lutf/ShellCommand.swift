@@ -154,7 +154,7 @@ struct ShellCommand: AsyncParsableCommand {
 
     /// Relays one local channel to the master, each request on its own control connection.
     static func forward(_ connection: LineChannel, to client: ControlClient, token: String) async {
-        try? await connection.executeThenClose { inbound, _ in
+        try? await connection.executeThenClose { inbound, outbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await message in inbound where message["op"] != nil {
                     group.addTask {
@@ -166,9 +166,7 @@ struct ShellCommand: AsyncParsableCommand {
                         } catch let error as LUTFError {
                             answer = LineEndpoint.answer(to: message, .failure(error))
                         }
-                        if message["noreply"]?.boolValue != true {
-                            connection.channel.writeAndFlush(answer, promise: nil)
-                        }
+                        if message["noreply"]?.boolValue != true { try await outbound.write(Line(answer)) }
                     }
                 }
                 group.cancelAll()

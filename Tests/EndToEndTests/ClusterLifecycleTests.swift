@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// A master process and agent processes of the built binary on 127.0.0.1.
-@Suite("master and agents: joining, dying, restarting", .serialized)
+@Suite("master and agents: joining, dying, restarting", .serialized, .timeLimit(.minutes(5)))
 struct ClusterLifecycleTests {
     @Test("master and 3 agents connect and `lutf status` lists them with their interfaces")
     func listed() async throws {

@@ -3,7 +3,7 @@ import LUTFCore
 import LUTFTesting
 import Testing
 
-@Suite("the lutf command line")
+@Suite("the lutf command line", .timeLimit(.minutes(5)))
 struct CommandLineTests {
     @Test("keygen writes a 0600 key, refuses to overwrite, and --force replaces it")
     func keygen() async throws {

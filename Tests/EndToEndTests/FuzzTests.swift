@@ -3,7 +3,7 @@ import LUTFTesting
 import LUTFWire
 import Testing
 
-@Suite("fuzzing the master's port", .serialized)
+@Suite("fuzzing the master's port", .serialized, .timeLimit(.minutes(5)))
 struct FuzzTests {
     @Test("1,000 seeded random and malformed frames never crash the master or list an agent")
     func fuzz() async throws {
@@ -42,6 +42,47 @@ struct FuzzTests {
             #expect(closedByMaster > 900, "the master closed only \(closedByMaster) of 1000 bad connections")
             let states = try await cluster.agentStates()
             #expect(states == ["mds1": "alive"], "agents listed after fuzzing: \(states)")
+        }
+    }
+
+    @Test(
+        "100 clients that never finish the handshake (silent, or one byte at a time) are cut off; a real agent is served throughout"
+    )
+    func slowClients() async throws {
+        try await withTestCluster { cluster in
+            try await cluster.withInProcessMaster(configure: { $0.wire.handshakeTimeout = .seconds(2) }) { master in
+                try await cluster.startAgent("oss1")
+                let address = try await cluster.masterAddress
+                let payload: Value = ["seq": 1, "data": "while the port is under siege"]
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for i in 0..<100 {
+                        group.addTask {
+                            try await RawConnection.with(address) { connection in
+                                if i % 2 == 1 {
+                                    // An AUTH frame's header, a byte every 100 ms: never whole.
+                                    let header = FrameHeader(
+                                        version: 1, typeCode: MessageType.auth.rawValue, flags: [], length: 64
+                                    ).bytes
+                                    for byte in header {
+                                        await connection.send([byte])
+                                        if await connection.waitForClose(within: 0.1) { return true }
+                                    }
+                                }
+                                return await connection.waitForClose(within: 20)
+                            }
+                        }
+                    }
+                    // Served while all of them hang on.
+                    for _ in 0..<50 {
+                        #expect(try await master.callFunction("oss1", "echo", payload, timeout: 5) == payload)
+                    }
+                    var cut = 0
+                    for try await closed in group where closed { cut += 1 }
+                    #expect(cut == 100, "the master left \(100 - cut) of 100 stalled handshakes open")
+                }
+                #expect(try await master.callFunction("oss1", "echo", payload, timeout: 5) == payload)
+                #expect(try await cluster.agentStates() == ["oss1": "alive"])
+            }
         }
     }
 }

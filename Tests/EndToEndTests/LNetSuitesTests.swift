@@ -5,7 +5,7 @@ import Testing
 
 /// The bundled LNet suites against the simulator: the regression check that the simulator and
 /// the helpers still behave as the suites (written from LNet's reference) expect.
-@Suite("bundled LNet suites")
+@Suite("bundled LNet suites", .timeLimit(.minutes(5)))
 struct LNetSuitesTests {
     static let suites = ["dlc", "multi-rail", "dynamic-discovery", "routing", "health", "selftest"]
 

@@ -8,7 +8,7 @@ import Testing
 #endif
 
 /// Calls from an in-process master to agent processes.
-@Suite("RPC from master to agents", .serialized)
+@Suite("RPC from master to agents", .serialized, .timeLimit(.minutes(5)))
 struct RPCTests {
     @Test("echo returns nested data unchanged; info and interfaces describe the node")
     func builtins() async throws {

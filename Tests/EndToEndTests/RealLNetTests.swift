@@ -50,7 +50,9 @@ enum RealLNet {
 /// The kernel's real LNet in QEMU guests: `lutf run --vm`, `lutf cluster up --vm`, and what goes
 /// wrong with kits and guests. Runs where QEMU and a kit are present (the real-LNet lane of
 /// scripts/test), under TCG in a few minutes.
-@Suite("real LNet in QEMU guests", .serialized, .enabled(if: RealLNet.available, "needs QEMU and an LNet kit"))
+@Suite(
+    "real LNet in QEMU guests", .serialized, .enabled(if: RealLNet.available, "needs QEMU and an LNet kit"),
+    .timeLimit(.minutes(10)))
 struct RealLNetTests {
     static let fixtures = RunTests.fixtures
 
@@ -59,10 +61,12 @@ struct RealLNetTests {
         .timeLimit(.minutes(8)))
     func suiteOnGuests() async throws {
         let results = try TestSupport.makeTemporaryDirectory() + "/results"
-        let outcome = try await TestSupport.runLUTF([
-            "run", "--vm", "2", "--interfaces", "1", "--kit", RealLNet.kit, Self.fixtures + "/suite_vm", "--results",
-            results,
-        ])
+        let outcome = try await TestSupport.runLUTF(
+            [
+                "run", "--vm", "2", "--interfaces", "1", "--kit", RealLNet.kit, Self.fixtures + "/suite_vm",
+                "--results",
+                results,
+            ], deadline: .seconds(420))
         #expect(outcome.status == .exited(1), "\(outcome.stdout)\n\(outcome.stderr)")
         #expect(outcome.stdout.contains("guests run under"), "\(outcome.stdout)")
         let subtests = try RunTests.subtests(results)

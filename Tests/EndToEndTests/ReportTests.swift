@@ -7,7 +7,7 @@ import Testing
 
 /// The report a run writes, as a person sees it: headless Chromium draws report.html and the
 /// DOM is checked (Tests/Report/check_report.py), and a screenshot is kept for a person to look at.
-@Suite("report.html", .serialized)
+@Suite("report.html", .serialized, .timeLimit(.minutes(5)))
 struct ReportTests {
     static let checker = RunTests.repository + "/Tests/Report/check_report.py"
 

@@ -9,7 +9,7 @@ import ZIPFoundation
 #endif
 
 /// `lutf run` as a user runs it: the built binary, an embedded cluster, real Python.
-@Suite("lutf run", .serialized)
+@Suite("lutf run", .serialized, .timeLimit(.minutes(5)))
 struct RunTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path

@@ -5,7 +5,7 @@ import LUTFWire
 import Testing
 import ZIPFoundation
 
-@Suite("lutf shell and the control API", .serialized)
+@Suite("lutf shell and the control API", .serialized, .timeLimit(.minutes(5)))
 struct ShellAndControlTests {
     static let fixtures = RunTests.fixtures
 

@@ -9,7 +9,9 @@ import Testing
 
 /// Many nodes in step on a virtual cluster: network namespaces with sshd, agents started over
 /// ssh by `lutf launch`, as on real hosts. Needs root (CI runs as root).
-@Suite("virtual cluster: launch over ssh, barriers, evidence, auster", .serialized, .enabled(if: geteuid() == 0))
+@Suite(
+    "virtual cluster: launch over ssh, barriers, evidence, auster", .serialized, .enabled(if: geteuid() == 0),
+    .timeLimit(.minutes(5)))
 struct VirtualClusterTests {
     static let fixtures = RunTests.fixtures
 

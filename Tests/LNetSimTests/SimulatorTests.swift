@@ -48,7 +48,7 @@ struct Node {
     }
 }
 
-@Suite("NID lists")
+@Suite("NID lists", .timeLimit(.minutes(1)))
 struct NIDListTests {
     @Test(
         "ranges expand in written order",
@@ -81,7 +81,7 @@ struct NIDListTests {
     }
 }
 
-@Suite("lnetctl output")
+@Suite("lnetctl output", .timeLimit(.minutes(1)))
 struct LNetCtlOutputTests {
     @Test("net show prints libyaml's indent-6 layout")
     func netShow() throws {
@@ -140,7 +140,7 @@ struct LNetCtlOutputTests {
     }
 }
 
-@Suite("fabric")
+@Suite("fabric", .timeLimit(.minutes(1)))
 struct FabricTests {
     @Test("nodes on one net reach each other until a link goes down")
     func reachability() throws {
@@ -170,7 +170,7 @@ struct FabricTests {
     }
 }
 
-@Suite("node state")
+@Suite("node state", .timeLimit(.minutes(1)))
 struct NodeStateTests {
     @Test("concurrent invocations on one node lose no update")
     func concurrentUpdates() throws {
@@ -185,9 +185,28 @@ struct NodeStateTests {
         let primaries = listed.split(separator: "\n").filter { $0.contains("nid: 10.9.0.") }
         #expect(primaries.count == count, "\(listed)")
     }
+
+    @Test(
+        "a state file that cannot be decoded is an error naming it, never a silent reset",
+        arguments: ["{\"nets\": [", "[]", ""])
+    func unreadableState(contents: String) throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let node = Node(fabric: dir, name: "a", interfaces: "eth0=10.1.0.1")
+        #expect(node.lnetctl("lnet", "configure").status == 0)
+        let path = dir + "/a/state.json"
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        for output in [node.lnetctl("net", "show"), node.lctl("list_nids"), node.lst("list_session")] {
+            #expect(output.status != 0, "\(output.stdout)")
+            #expect(
+                output.stderr.contains(path) && output.stderr.contains("not a saved node state"), "\(output.stderr)")
+            #expect(!output.stderr.dropLast().contains("\n"), "one line: \(output.stderr)")
+        }
+        // Nothing was written over it: the evidence stays for whoever looks.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == contents)
+    }
 }
 
-@Suite("routing")
+@Suite("routing", .timeLimit(.minutes(1)))
 struct RoutingTests {
     /// client (tcp, 10.1.0.1) -- router (tcp 10.1.0.2 | tcp1 10.2.0.2) -- server (tcp1, 10.2.0.3);
     /// the client routes tcp1 through the router, which forwards; the server has no route.
@@ -273,7 +292,7 @@ struct RoutingTests {
     }
 }
 
-@Suite("fault rules")
+@Suite("fault rules", .timeLimit(.minutes(1)))
 struct FaultRuleTests {
     @Test("an interval rule hits one message per window")
     func interval() {
@@ -298,7 +317,7 @@ struct FaultRuleTests {
     }
 }
 
-@Suite("lst")
+@Suite("lst", .timeLimit(.minutes(1)))
 struct LSTTests {
     @Test("a test added to a running batch counts its traffic once, from when it was added")
     func testAddedWhileRunning() throws {

@@ -6,7 +6,7 @@ import Testing
 /// The simulator held to real LNet: every recorded transcript of the bundled suites on real
 /// LNet 6.1 (Tests/Fixtures/transcripts, `scripts/record-transcripts`) replayed on simulated
 /// nodes, after the one normalisation rule (docs/SIMULATOR.md §6).
-@Suite("transcripts of real LNet replayed on the simulator")
+@Suite("transcripts of real LNet replayed on the simulator", .timeLimit(.minutes(5)))
 struct TranscriptReplayTests {
     static let transcripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/transcripts/6.1.0-57-amd64").path

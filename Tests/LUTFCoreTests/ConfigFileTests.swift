@@ -3,7 +3,7 @@ import LUTFCore
 import LUTFTesting
 import Testing
 
-@Suite("configuration files")
+@Suite("configuration files", .timeLimit(.minutes(1)))
 struct ConfigFileTests {
     static let keys = ["mport", "maddress", "name", "heartbeat_interval", "flag", "paths"]
 
@@ -99,7 +99,7 @@ struct ConfigFileTests {
     }
 }
 
-@Suite("addresses and roles")
+@Suite("addresses and roles", .timeLimit(.minutes(1)))
 struct HostPortTests {
     @Test(
         "HOST:PORT forms",

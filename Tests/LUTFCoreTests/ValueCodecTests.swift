@@ -2,7 +2,7 @@ import LUTFCore
 import LUTFTesting
 import Testing
 
-@Suite("YAML/JSON value codec")
+@Suite("YAML/JSON value codec", .timeLimit(.minutes(1)))
 struct ValueCodecTests {
     static let samples: [Value] = [
         .null, true, false, 0, -42, 9_223_372_036_854_775_807, 1.5, -0.25, 1e300, "", "plain",
@@ -78,6 +78,31 @@ struct ValueCodecTests {
     func deepNesting() {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: JSONText.ParseError.self) { try JSONText.decode(Array(text.utf8)) }
+    }
+
+    @Test("numbers: integers of every length and sign, fractions, exponents, too large for Int")
+    func numbers() throws {
+        let cases: [(String, Value)] = [
+            ("0", 0), ("-0", 0), ("7", 7), ("-42", -42), ("123456789012345678", 123_456_789_012_345_678),
+            ("9223372036854775807", .int(Int.max)), ("-9223372036854775808", .int(Int.min)),
+            ("1.5", 1.5), ("-2.5e3", -2500.0), ("1E2", 100.0), ("12345678901234567890123", 1.2345678901234568e22),
+        ]
+        for (text, value) in cases {
+            #expect(try JSONText.decode(Array("[\(text)]".utf8)) == [value], "\(text)")
+            #expect(try JSONText.decode(Array("{\"n\":\(text)}".utf8)) == ["n": value], "\(text)")
+        }
+        #expect(throws: JSONText.ParseError.self) { try JSONText.decode(Array("[12x]".utf8)) }
+    }
+
+    @Test("encoding with a limit gives the same bytes under it and stops soon after passing it")
+    func encodeLimit() throws {
+        let value: Value = ["rpc": ["id": 1, "args": [.string(String(repeating: "x", count: 1000)), 2.5, .null]]]
+        let bytes = JSONText.encode(value)
+        #expect(try JSONText.encode(value, limit: bytes.count) == bytes)
+        #expect(throws: JSONText.TooLarge.self) { try JSONText.encode(value, limit: bytes.count - 1) }
+        // A list of a million strings (100 MB as JSON) is refused at 64 KiB.
+        let huge = Value.list(Array(repeating: .string(String(repeating: "y", count: 100)), count: 1_000_000))
+        #expect(throws: JSONText.TooLarge.self) { try JSONText.encode(huge, limit: 64 << 10) }
     }
 
     @Test("block YAML decodes through the Yams fallback with typed scalars")

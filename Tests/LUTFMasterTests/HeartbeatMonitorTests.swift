@@ -5,12 +5,6 @@ import Testing
 /// Master time, driven by a test clock: what counts as an agent's silence.
 @Suite("heartbeat judgement", .timeLimit(.minutes(1)))
 struct HeartbeatMonitorTests {
-    /// A clock the test moves by hand (nanoseconds).
-    final class TestClock: Sendable {
-        private let now = Mutex<Int64>(1_000_000_000)
-        func read() -> Int64 { now.withLock { $0 } }
-        func advance(seconds: Double) { now.withLock { $0 += Int64(seconds * 1e9) } }
-    }
 
     /// Ticks every 0.25 s for `seconds`, as the master's monitor does while it runs.
     func run(_ monitor: HeartbeatMonitor, _ clock: TestClock, seconds: Double, heard: (() -> Void)? = nil) {

@@ -6,7 +6,7 @@ import NIOCore
 import NIOPosix
 import Testing
 
-@Suite("authentication and framing")
+@Suite("authentication and framing", .timeLimit(.minutes(1)))
 struct HandshakeTests {
     func expectServing(_ cluster: TestCluster) async throws {
         let status = try await cluster.query()["status"]
@@ -110,7 +110,7 @@ struct HandshakeTests {
     }
 
     enum BrokenFrame: String, CaseIterable, Sendable {
-        case oversized, badMAC, garbageYAML, unknownType, badMagic, badVersion
+        case oversized, badMAC, badMACOnLargeFrame, garbageYAML, garbageLargeYAML, unknownType, badMagic, badVersion
     }
 
     @Test("a broken frame after authentication gets an ERROR frame and a close", arguments: BrokenFrame.allCases)
@@ -135,6 +135,21 @@ struct HandshakeTests {
                         frame[frame.count - 1] ^= 1
                         await connection.send(frame)
                         expected = "failed MAC verification"
+                    case .badMACOnLargeFrame:
+                        // Large enough to be checked off the event loop: refused all the same.
+                        let padding = Value.string(String(repeating: "p", count: 600 << 10))
+                        var frame = sealer.seal(
+                            typeCode: MessageType.register.rawValue,
+                            body: JSONText.encode(["register": ["kind": "control", "padding": padding]]))
+                        frame[FrameHeader.size + 100] ^= 1
+                        await connection.send(frame)
+                        expected = "failed MAC verification"
+                    case .garbageLargeYAML:
+                        await connection.send(
+                            sealer.seal(
+                                typeCode: MessageType.register.rawValue,
+                                body: Array(("{a: [1, \u{1}" + String(repeating: " ", count: 600 << 10)).utf8)))
+                        expected = "unparsable YAML body in REGISTER frame"
                     case .garbageYAML:
                         await connection.send(
                             sealer.seal(typeCode: MessageType.register.rawValue, body: Array("{a: [1, \u{1}".utf8)))
