@@ -19,7 +19,7 @@ public struct RawHandshake: Sendable {
 
     /// Performs the handshake with `key`; throws if the server does not complete it.
     public static func perform(on connection: RawConnection, key: ClusterKey) async throws -> RawHandshake {
-        let hello = try await connection.nextFrame(within: 5)
+        let hello = try await connection.nextFrame(within: 20)
         guard hello.header.typeCode == MessageType.hello.rawValue,
             let serverNonce = hello.body["hello"]?["nonce"]?.stringValue.flatMap(Hex.decode)
         else { throw LUTFError(.protocolViolation, "expected HELLO, got type \(hello.header.typeCode)") }
@@ -31,7 +31,7 @@ public struct RawHandshake: Sendable {
             body: JSONText.encode(
                 ["auth": ["nonce": .string(Hex.encode(clientNonce)), "proof": .string(Hex.encode(proof))]]))
         await connection.send(auth)
-        let reply = try await connection.nextFrame(within: 5)
+        let reply = try await connection.nextFrame(within: 20)
         guard reply.header.typeCode == MessageType.authOK.rawValue else {
             throw LUTFError(.auth, "handshake refused: \(reply.body.plainText)")
         }

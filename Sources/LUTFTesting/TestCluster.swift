@@ -55,7 +55,8 @@ public final class TestCluster: Sendable {
                     "\(heartbeatInterval)", "--lifeline",
                 ] + extraArguments, environment: environment, logPath: log, lifeline: true))
         var address: HostPort?
-        try await TestSupport.waitUntil("master to listen (log \(log))", within: 10) {
+        // 0.1 s on an idle machine; generous because CI starts every suite's processes at once on two cores.
+        try await TestSupport.waitUntil("master to listen (log \(log))", within: 30) {
             if let exit = child.exitStatus { throw LUTFError(.failure, "master exited (\(exit)): \(child.log)") }
             guard let line = child.log.split(separator: "\n").first(where: { $0.contains("master listening on") }),
                 let range = line.range(of: "listening on ")
@@ -87,7 +88,7 @@ public final class TestCluster: Sendable {
                 environment: env, logPath: directory + "/agent-\(name)-\(HostInfo.randomToken(bytes: 3)).log",
                 lifeline: true))
         if wait {
-            try await waitForAgents([name], state: "alive", within: 10, process: child)
+            try await waitForAgents([name], state: "alive", within: 30, process: child)
         }
         return child
     }
