@@ -415,7 +415,7 @@ public struct Fabric {
         try node.modify { state in
             let sensitivity = max(state.globals.healthSensitivity, 1)
             if let first = hops.first, let (n, i) = state.niIndex(first.source) {
-                state.nets[n].nis[i].health = min(1000, state.nets[n].nis[i].health + sensitivity)
+                state.nets[n].nis[i].improveHealth(by: sensitivity)
             }
             state.ensurePeer(target, discovered: discover && state.globals.discovery == 1 ? reply : nil)
             if let first = hops.first, first.destination != target {

@@ -444,7 +444,7 @@ extension LNetCtl {
             for n in state.nets.indices {
                 for i in state.nets[n].nis.indices where all || state.nets[n].nis[i].nid == target {
                     if let health {
-                        state.nets[n].nis[i].health = health
+                        state.nets[n].nis[i].setHealth(health)
                         state.debug(
                             "neterror", "lib-move.c:3522:lnet_ni_set_health()",
                             "NI \(state.nets[n].nis[i].nid) health set to \(health)")

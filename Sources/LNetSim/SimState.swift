@@ -114,11 +114,28 @@ public struct SimNI: Codable, Sendable {
         if nid.net.type == "lo" { health = 0 }
     }
 
-    /// `up` or `down` as `net show` reports it (lo is always up; health 0, or above the maximum
-    /// of 1000, is down on 6.1).
+    /// Set when the NI's health last reached 0 and cleared when it last reached the maximum:
+    /// 6.1 changes an NI's status only there, so a value set in between (5000 included, which
+    /// netlink stores unclamped) leaves the status as it was. `nil` in state files from before.
+    public var down: Bool?
+
+    /// Sets the health as `net set --health` does (`lnet_ni_set_healthv`).
+    public mutating func setHealth(_ value: Int) {
+        health = value
+        if value == 0 { down = true } else if value == 1000 { down = nil }
+    }
+
+    /// Raises the health after a message succeeded (`lnet_inc_ni_healthv`): by `sensitivity`,
+    /// but to the maximum at once from anything at or above it less the sensitivity (a 5000 too).
+    public mutating func improveHealth(by sensitivity: Int) {
+        health = health + sensitivity >= 1000 ? 1000 : health + sensitivity
+        if health == 1000 { down = nil }
+    }
+
+    /// `up` or `down` as `net show` reports it (lo is always up).
     public func status(interfaceUp: Bool) -> String {
         if nid.net.type == "lo" { return "up" }
-        return health <= 0 || health > 1000 || !interfaceUp ? "down" : "up"
+        return down == true || !interfaceUp ? "down" : "up"
     }
 }
 
