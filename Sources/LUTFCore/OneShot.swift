@@ -13,6 +13,13 @@ public final class OneShot<T: Sendable>: Sendable {
 
     public init() {}
 
+    /// One already set to `value`.
+    public static func completed(_ value: T) -> OneShot<T> {
+        let shot = OneShot<T>()
+        shot.succeed(value)
+        return shot
+    }
+
     /// Sets the value; later calls are ignored.
     public func succeed(_ value: T) { complete(.success(value)) }
 

@@ -34,6 +34,9 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         var latestRun: String?
         var sessionsByToken: [String: TestSession] = [:]
         var sessionsByID: [String: TestSession] = [:]
+        /// Tokens of Python processes started before their test's turn: their hello waits until
+        /// the session with that token is added (``expect(token:)``).
+        var expected: [String: OneShot<TestSession>] = [:]
         /// Operations only one session may request (a shell's), by session id.
         var sessionOperations: [String: [String: Operation]] = [:]
     }
@@ -86,12 +89,28 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         }
     }
 
-    /// Starts accepting requests for `session`.
+    /// Starts accepting requests for `session`, and answers the hello of a process started for
+    /// it ahead of time (``expect(token:)``).
     public func add(_ session: TestSession) {
-        state.withLock {
+        let waiting = state.withLock {
             $0.sessionsByToken[session.token] = session
             $0.sessionsByID[session.id] = session
+            return $0.expected.removeValue(forKey: session.token)
         }
+        waiting?.succeed(session)
+    }
+
+    /// Lets a process with `token` say hello before its session exists: it is answered when the
+    /// session is added. The runner starts a test's Python process while the test before it
+    /// runs, so that Python's start is not on any test's clock.
+    public func expect(token: String) {
+        state.withLock { $0.expected[token] = OneShot() }
+    }
+
+    /// Refuses, from now on, the process that was expected with `token` (its test is not run).
+    public func forget(token: String) {
+        let waiting = state.withLock { $0.expected.removeValue(forKey: token) }
+        waiting?.fail(LUTFError(.refused, "the test this process was started for is not run"))
     }
 
     /// Tells every running test, and every barrier, that `agent` died.
@@ -160,14 +179,23 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
                     for try await message in inbound {
                         if message["re"] != nil { continue }
                         if session == nil {
-                            guard message["op"] == "hello", let token = message["token"]?.stringValue,
-                                let found = state.withLock({ $0.sessionsByToken[token] })
-                            else {
+                            let token = message["op"] == "hello" ? message["token"]?.stringValue : nil
+                            let known = token.flatMap { token in
+                                state.withLock { state in
+                                    state.sessionsByToken[token].map(OneShot.completed) ?? state.expected[token]
+                                }
+                            }
+                            guard let known else {
                                 let error = LUTFError(.refused, "unknown script token: connect through `lutf run`")
                                 try await outbound.write(Line(LineEndpoint.answer(to: message, .failure(error))))
                                 return
                             }
-                            session = found
+                            do {
+                                session = try await known.value
+                            } catch let error as LUTFError {
+                                try await outbound.write(Line(LineEndpoint.answer(to: message, .failure(error))))
+                                return
+                            }
                         }
                         let current = session
                         group.addTask {

@@ -16,7 +16,7 @@ public final class TestSession: Sendable {
     public let params: Value
     public let noClean: Bool
     /// The token the test's Python process introduces itself with.
-    public let token = HostInfo.randomToken(bytes: 16)
+    public let token: String
     /// The run's work directory for this test (logs).
     public let directory: String
     /// Reported by the script: `{status, error, details, traceback}`.
@@ -36,8 +36,9 @@ public final class TestSession: Sendable {
 
     public init(
         id: String, run: String, suite: String, key: String, script: String, callbacks: String?, params: Value,
-        noClean: Bool, timeout: Double, directory: String
+        noClean: Bool, timeout: Double, directory: String, token: String = HostInfo.randomToken(bytes: 16)
     ) {
+        self.token = token
         self.id = id
         self.run = run
         self.suite = suite

@@ -39,54 +39,65 @@ public final class TestRunner: Sendable {
     }
 
     /// Runs every script of `suites` in order and returns the results.
+    ///
+    /// While a test runs, the next one's Python process is started and waits (``Host``), so
+    /// that Python's start-up and `import lutf` are on no test's clock and between no two tests.
     public func run(_ suites: [Suite]) async -> [TestResult] {
-        let total = suites.map(\.scripts.count).reduce(0, +)
-        var index = 0
+        let tests = suites.flatMap { suite in suite.scripts.map { (suite: suite, script: $0) } }
         var results: [TestResult] = []
-        for suite in suites {
-            for script in suite.scripts {
-                if Task.isCancelled { return results }
-                index += 1
-                let result: TestResult
-                if let why = interruption() {
-                    // Stopping: what was not run is recorded as such, so the record says why it ends.
-                    result = TestResult(
-                        script: script, status: .skip, duration: 0, error: "not run: interrupted (\(why))")
-                } else if let gone = await everyAgentDead() {
-                    // Nothing can run any more; say so for each test instead of failing them obscurely.
-                    result = TestResult(script: script, status: .fail, duration: 0, error: "not run: \(gone)")
-                } else {
-                    result = await run(script, of: suite)
-                }
+        var ready: Host?
+        for (index, test) in tests.enumerated() {
+            if Task.isCancelled { break }
+            let (suite, script) = test
+            var host: Host?
+            if let prepared = ready {
+                ready = nil
+                if prepared.script.fullName == script.fullName { host = prepared } else { await abandon(prepared) }
+            }
+            let result: TestResult
+            if let why = interruption() {
+                // Stopping: what was not run is recorded as such, so the record says why it ends.
+                if let host { await abandon(host) }
+                result = TestResult(
+                    script: script, status: .skip, duration: 0, error: "not run: interrupted (\(why))")
+            } else if let gone = await everyAgentDead() {
+                // Nothing can run any more; say so for each test instead of failing them obscurely.
+                if let host { await abandon(host) }
+                result = TestResult(script: script, status: .fail, duration: 0, error: "not run: \(gone)")
+            } else {
+                async let next = prepareIfRun(tests.dropFirst(index + 1).first)
+                result = await run(script, of: suite, host: host)
+                ready = await next
+            }
+            do {
+                try writer.record(result)
+            } catch let error as LUTFError {
+                progress("lutf: \(error.message)")
+            } catch {
+                progress("lutf: cannot write the results: \(error)")
+            }
+            if settings.auster.isActive {
+                let hosts = Dictionary(
+                    (await master.registry.snapshot()).map { ($0.name, $0.identity.hostname) },
+                    uniquingKeysWith: { first, _ in first })
                 do {
-                    try writer.record(result)
-                } catch let error as LUTFError {
-                    progress("lutf: \(error.message)")
+                    try AusterReport.record(
+                        result, testDirectory: "\(writer.directory)/\(script.suite)/\(script.name)",
+                        nodeHosts: hosts, settings: settings.auster)
                 } catch {
-                    progress("lutf: cannot write the results: \(error)")
-                }
-                if settings.auster.isActive {
-                    let hosts = Dictionary(
-                        (await master.registry.snapshot()).map { ($0.name, $0.identity.hostname) },
-                        uniquingKeysWith: { first, _ in first })
-                    do {
-                        try AusterReport.record(
-                            result, testDirectory: "\(writer.directory)/\(script.suite)/\(script.name)",
-                            nodeHosts: hosts, settings: settings.auster)
-                    } catch {
-                        progress("lutf: \(error.message)")
-                    }
-                }
-                results.append(result)
-                var line = "[\(index)/\(total)] \(script.fullName) \(result.label) \(Self.seconds(result.duration))"
-                if !result.error.isEmpty { line += "  \(result.error.split(separator: "\n").first ?? "")" }
-                progress(line)
-                if settings.failFast && result.failsRun {
-                    progress("lutf: stopping after the first failure (--fail-fast)")
-                    return results
+                    progress("lutf: \(error.message)")
                 }
             }
+            results.append(result)
+            var line = "[\(index + 1)/\(tests.count)] \(script.fullName) \(result.label) \(Self.seconds(result.duration))"
+            if !result.error.isEmpty { line += "  \(result.error.split(separator: "\n").first ?? "")" }
+            progress(line)
+            if settings.failFast && result.failsRun {
+                progress("lutf: stopping after the first failure (--fail-fast)")
+                break
+            }
         }
+        if let ready { await abandon(ready) }
         return results
     }
 
@@ -111,14 +122,25 @@ public final class TestRunner: Sendable {
 
     /// Runs one script and returns its result (never throws: every failure is the test's FAIL).
     public func run(_ script: TestScript, of suite: Suite) async -> TestResult {
-        if suite.skipList.contains(script.key) {
-            return TestResult(script: script, status: .skip, duration: 0, error: "skip list")
-        }
+        await run(script, of: suite, host: nil)
+    }
+
+    /// Why `script` is skipped without running (the skip list, or the backend's), or `nil`.
+    private func skipReason(_ script: TestScript, of suite: Suite) async -> String? {
+        if suite.skipList.contains(script.key) { return "skip list" }
         if !suite.skipOn.isEmpty, let backend = await backend(), let reason = suite.skipOn[backend]?[script.key] {
-            let name = backend == "real" ? "real LNet" : "simulated LNet"
-            return TestResult(script: script, status: .skip, duration: 0, error: "skipped on \(name): \(reason)")
+            return "skipped on \(backend == "real" ? "real LNet" : "simulated LNet"): \(reason)"
         }
-        var result = await execute(script, of: suite)
+        return nil
+    }
+
+    /// Runs one script, in `host` if one was started for it.
+    private func run(_ script: TestScript, of suite: Suite, host: Host?) async -> TestResult {
+        if let reason = await skipReason(script, of: suite) {
+            if let host { await abandon(host) }
+            return TestResult(script: script, status: .skip, duration: 0, error: reason)
+        }
+        var result = await execute(script, of: suite, host: host)
         if suite.expectedFailures.contains(script.key) {
             if result.status == .fail {
                 result.status = .skip
@@ -139,7 +161,64 @@ public final class TestRunner: Sendable {
         case interrupted(String)
     }
 
-    private func execute(_ script: TestScript, of suite: Suite) async -> TestResult {
+    /// A test's Python process, started before the test's turn: it has imported `lutf`, said
+    /// hello, and waits for the answer, which the broker gives when the test's session is added.
+    private struct Host: Sendable {
+        let script: TestScript
+        let directory: String
+        let token: String
+        let process: ChildProcess
+    }
+
+    /// Whether `script` will be started at its turn, as far as can be told before it.
+    private func willStart(_ script: TestScript, of suite: Suite) async -> Bool {
+        await skipReason(script, of: suite) == nil
+    }
+
+    /// Starts the process of `test` if it will run; `nil` if not, or if it cannot be started
+    /// (its turn tries again and says why).
+    private func prepareIfRun(_ test: (suite: Suite, script: TestScript)?) async -> Host? {
+        guard let test, await willStart(test.script, of: test.suite) else { return nil }
+        return try? await prepare(test.script, of: test.suite).get()
+    }
+
+    /// Creates the test's directory and starts its Python process, expected by the broker.
+    private func prepare(_ script: TestScript, of suite: Suite) async -> Result<Host, LUTFError> {
+        let directory: String
+        do {
+            directory = try writer.testDirectory(script)
+        } catch {
+            return .failure(LUTFError(.io, "cannot create the test's log directory: \(error)"))
+        }
+        let token = HostInfo.randomToken(bytes: 16)
+        broker.expect(token: token)
+        do {
+            let socket = try await broker.socketPath()
+            var spec = ProcessSpec(
+                name: "test \(script.fullName)", executable: runtime.interpreter, arguments: ["-m", "lutf._host"],
+                environment: runtime.environment(
+                    base: ProcessInfo.processInfo.environment, channel: socket, token: token,
+                    extraPaths: settings.extraPythonPaths,
+                    extra: ["LUTF_ROLE": "master", "LUTF_NODE": "master", "LUTF_LIFELINE": "1"]),
+                workingDirectory: suite.directory, logPath: directory + "/output.log")
+            spec.gracePeriod = settings.gracePeriod
+            spec.lifeline = true
+            let process = try await supervisor.start(spec)
+            return .success(Host(script: script, directory: directory, token: token, process: process))
+        } catch {
+            broker.forget(token: token)
+            return .failure(LUTFError(.failure, "cannot start the test's Python process: \(error)"))
+        }
+    }
+
+    /// Stops a process started for a test that is not run, and removes that test's directory.
+    private func abandon(_ host: Host) async {
+        broker.forget(token: host.token)
+        _ = try? await host.process.stop()
+        try? FileManager.default.removeItem(atPath: host.directory)
+    }
+
+    private func execute(_ script: TestScript, of suite: Suite, host prepared: Host?) async -> TestResult {
         let number = sequence.withLock { n in
             n += 1
             return n
@@ -148,35 +227,22 @@ public final class TestRunner: Sendable {
         func failure(_ error: String) -> TestResult {
             TestResult(script: script, status: .fail, duration: Monotonic.secondsSince(start), error: error)
         }
-        let directory: String
-        do {
-            directory = try writer.testDirectory(script)
-        } catch {
-            return failure("cannot create the test's log directory: \(error)")
+        let host: Host
+        if let prepared {
+            host = prepared
+        } else {
+            switch await prepare(script, of: suite) {
+            case .success(let started): host = started
+            case .failure(let error): return failure(error.message)
+            }
         }
+        let (directory, process) = (host.directory, host.process)
+        // The test's clock starts here, and its process, waiting for the hello's answer, goes on.
         let session = TestSession(
             id: "\(script.fullName)#\(number)", run: runID, suite: suite.name, key: script.key, script: script.path,
             callbacks: suite.callbacks, params: .map(settings.params), noClean: settings.noClean,
-            timeout: settings.timeout, directory: directory)
+            timeout: settings.timeout, directory: directory, token: host.token)
         broker.add(session)
-
-        let process: ChildProcess
-        do {
-            let socket = try await broker.socketPath()
-            var spec = ProcessSpec(
-                name: "test \(script.fullName)", executable: runtime.interpreter, arguments: ["-m", "lutf._host"],
-                environment: runtime.environment(
-                    base: ProcessInfo.processInfo.environment, channel: socket, token: session.token,
-                    extraPaths: settings.extraPythonPaths,
-                    extra: ["LUTF_ROLE": "master", "LUTF_NODE": "master", "LUTF_LIFELINE": "1"]),
-                workingDirectory: suite.directory, logPath: directory + "/output.log")
-            spec.gracePeriod = settings.gracePeriod
-            spec.lifeline = true
-            process = try await supervisor.start(spec)
-        } catch {
-            await broker.remove(session)
-            return failure("cannot start the test's Python process: \(error)")
-        }
 
         let master = self.master
         async let marked: Void = EvidenceCollector.mark(session, master: master)

@@ -80,6 +80,34 @@ struct RunTests {
         #expect(rpc.contains("master -> oss1 NodeProbe.describe(): ok in"), "\(rpc)")
     }
 
+    @Test(
+        "the next test's Python process starts while a test runs and is the one that runs it; one not run (--fail-fast) goes, with its directory"
+    )
+    func prewarmed() async throws {
+        let results = try TestSupport.makeTemporaryDirectory() + "/results"
+        let marker = try TestSupport.makeTemporaryDirectory() + "/m"
+        let outcome = try await TestSupport.runLUTF([
+            "run", Self.fixtures + "/suite_prewarm", "--results", results, "--param", "marker=\(marker)", "--fail-fast",
+        ])
+        #expect(outcome.status == .exited(1), "\(outcome.stdout)\n\(outcome.stderr)")
+        let subtests = try Self.subtests(results)
+        #expect(subtests["test_01_next_waits"]?.status == "PASS", "\(subtests["test_01_next_waits"]?.error ?? "-")")
+        #expect(subtests["test_02_fails"]?.error.contains("failing on purpose") == true, "\(subtests)")
+        #expect(subtests["test_03_not_run"] == nil)
+        func pids(_ suffix: String) throws -> [Int32] {
+            try String(contentsOfFile: marker + suffix, encoding: .utf8).split(whereSeparator: \.isWhitespace)
+                .compactMap { Int32($0) }
+        }
+        let (seenByFirst, second) = (try pids(".1"), try pids(".2"))
+        try #require(seenByFirst.count == 1 && second.count == 2)
+        #expect(seenByFirst[0] == second[0], "test 02 ran in another process than the one started during test 01")
+        let abandoned = second[1]
+        try await TestSupport.waitUntil("pid \(abandoned) (test 03's host) to be gone", within: 5) {
+            kill(abandoned, 0) != 0 && errno == ESRCH
+        }
+        #expect(!FileManager.default.fileExists(atPath: results + "/prewarm/test_03_not_run"))
+    }
+
     @Test("every way a script can go wrong is that test's FAIL with a clear error, and the run goes on")
     func failures() async throws {
         let results = try TestSupport.makeTemporaryDirectory() + "/results"
