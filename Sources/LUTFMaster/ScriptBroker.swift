@@ -37,6 +37,8 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
         /// Tokens of Python processes started before their test's turn: their hello waits until
         /// the session with that token is added (``expect(token:)``).
         var expected: [String: OneShot<TestSession>] = [:]
+        /// Hellos waiting for their session.
+        var heldHellos = 0
         /// Operations only one session may request (a shell's), by session id.
         var sessionOperations: [String: [String: Operation]] = [:]
     }
@@ -106,6 +108,9 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
     public func expect(token: String) {
         state.withLock { $0.expected[token] = OneShot() }
     }
+
+    /// How many hellos wait for their session now.
+    public var heldHellos: Int { state.withLock { $0.heldHellos } }
 
     /// Refuses, from now on, the process that was expected with `token` (its test is not run).
     public func forget(token: String) {
@@ -190,6 +195,9 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
                                 try await outbound.write(Line(LineEndpoint.answer(to: message, .failure(error))))
                                 return
                             }
+                            let held = known.current == nil
+                            if held { state.withLock { $0.heldHellos += 1 } }
+                            defer { if held { state.withLock { $0.heldHellos -= 1 } } }
                             do {
                                 session = try await known.value
                             } catch let error as LUTFError {

@@ -89,7 +89,8 @@ public final class TestRunner: Sendable {
                 }
             }
             results.append(result)
-            var line = "[\(index + 1)/\(tests.count)] \(script.fullName) \(result.label) \(Self.seconds(result.duration))"
+            var line =
+                "[\(index + 1)/\(tests.count)] \(script.fullName) \(result.label) \(Self.seconds(result.duration))"
             if !result.error.isEmpty { line += "  \(result.error.split(separator: "\n").first ?? "")" }
             progress(line)
             if settings.failFast && result.failsRun {

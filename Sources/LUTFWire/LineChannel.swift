@@ -139,6 +139,23 @@ public enum LocalSocket {
     }
 }
 
+extension LocalSocket {
+    /// Connects to the local socket at `path` (as a test's Python process does).
+    public static func connect(to path: String) async throws -> LineChannel {
+        do {
+            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(unixDomainSocketPath: path) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(JSONLineHandler())
+                        return try LineChannel(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw LUTFError(.io, "cannot connect to \(path): \(WireClient.describe(error))")
+        }
+    }
+}
+
 /// Requests this side sends over a local channel, and their answers.
 public final class LineEndpoint: Sendable {
     public let channel: any Channel
