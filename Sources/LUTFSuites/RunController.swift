@@ -4,6 +4,7 @@ import LUTFMaster
 import LUTFWire
 import Logging
 import OrderedCollections
+import ServiceLifecycle
 
 /// What `lutf run` was asked to do.
 public struct RunRequest: Sendable {
@@ -193,7 +194,7 @@ public enum RunController {
     public static func withCluster<T: Sendable>(
         _ setup: ClusterSetup, runID: String, runtime: PythonRuntime, logger: Logger,
         output: @escaping @Sendable (String) -> Void,
-        _ body: @Sendable (Context, [String]) async throws -> T
+        _ body: @escaping @Sendable (Context, [String]) async throws -> T
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let work = try HostInfo.makeTemporaryDirectory("lutf-run-\(runID)")
@@ -219,11 +220,10 @@ public enum RunController {
         master.setServiceHandler(broker)
         let supervisor = ProcessSupervisor()
 
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await master.run() }
-            group.addTask { try await broker.run() }
-            group.addTask { await supervisor.run() }
-            defer { group.cancelAll() }
+        // One service group: the master, its broker, the process supervisor, and the work,
+        // whose end shuts the others down in reverse order (processes first, the master last).
+        let outcome = OneShot<T>()
+        let job = Work(outcome: outcome) {
             let address = try await master.listeningAddress()
             let names: [String]
             var processes: [ChildProcess] = []
@@ -251,6 +251,38 @@ public enum RunController {
             let result = try await body(context, names)
             await supervisor.stopAll()
             return result
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: master), .init(service: broker), .init(service: SupervisorService(supervisor)),
+                    .init(
+                        service: job, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                // The command decides what a signal means (`lutf run`: finish the running test's record).
+                gracefulShutdownSignals: [], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            outcome.fail(error)
+        }
+        outcome.fail(LUTFError(.failure, "the cluster stopped before the run was done"))  // ignored once set
+        return try await outcome.value
+    }
+
+    /// What runs on a cluster, as the last service of its group.
+    private struct Work<T: Sendable>: Service {
+        let outcome: OneShot<T>
+        let body: @Sendable () async throws -> T
+
+        func run() async throws {
+            do {
+                outcome.succeed(try await body())
+            } catch {
+                outcome.fail(error)
+                throw error
+            }
         }
     }
 
