@@ -157,6 +157,11 @@ class LNet(lutf.BaseTest):
     # -- routes and routing --
 
     def add_route(self, net, gateway, hop=None, priority=None):
+        """Adds a route. On real LNet this node's router checks are made quick first (see
+        :meth:`quick_router_checks`): a gateway is pinged when its route is added and then every
+        ``alive_router_check_interval`` as it was at that ping, so an interval lowered later
+        leaves the next check up to 60 s away."""
+        self.quick_router_checks()
         args = ["route", "add", "--net", net, "--gateway", gateway]
         if hop is not None:
             args += ["--hop", hop]

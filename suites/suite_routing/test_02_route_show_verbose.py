@@ -10,6 +10,10 @@ def run():
     topo = Topology()
     topo.client.add_route("tcp1", topo.router_tcp, hop=1, priority=4)
     topo.client.add_route("tcp9", topo.router_tcp)   # the router is not on tcp9
+    # The server's route back: its router checks keep the router's tcp1 up. A router marks a net
+    # down that no router check has reached for router_ping_timeout + alive_router_check_interval
+    # (6.1, lnet_update_ni_status_locked), and the client's hop-1 route then with it.
+    topo.server.add_route("tcp", topo.router_tcp1)
     r1, r9 = route(topo.client, "tcp1"), route(topo.client, "tcp9")
     assert (r1["hop"], r1["priority"], r1["state"]) == (1, 4, "down"), r1
     assert (r9["hop"], r9["priority"], r9["state"]) == (-1, 0, "down"), r9
