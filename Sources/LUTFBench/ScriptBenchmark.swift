@@ -69,7 +69,7 @@ public struct ScriptBenchmark: Sendable {
         let p = Percentiles(samples)
         report("remote method call, test script -> master -> agent worker -> back, \(samples.count) calls:")
         report(
-            "  p50 \(Benchmark.micro(p.p50))  p90 \(Benchmark.micro(p.p90))  p99 \(Benchmark.micro(p.p99))  (target p50 <= 1 ms)"
+            "  p50 \(Benchmark.micro(p.p50))  p90 \(Benchmark.micro(p.p90))  p99 \(Benchmark.micro(p.p99))  (target p50 <= 0.3 ms)"
         )
     }
 
