@@ -22,8 +22,9 @@ struct RunCommand: AsyncParsableCommand {
             Selection also comes from auster's environment: SUITE, ONLY, EXCEPT, PATTERN (names \
             separated by blanks or commas). PATH defaults to $LUTF_SUITES, else the bundled suites.
 
-            Each script runs in its own Python process with a deadline (--timeout, or the script's \
-            TIMEOUT); at the deadline its process group is stopped (SIGTERM, then SIGKILL) and it is \
+            Each script runs in its own Python process, started (with lutf imported) while the \
+            test before it runs, so Python's start-up is in no test's time. A test has a deadline \
+            (--timeout, or the script's TIMEOUT); at the deadline its process group is stopped (SIGTERM, then SIGKILL) and it is \
             recorded FAIL "timed out after N s". Results go to --results DIR (default \
             ./lutf-results/RUN-ID): results.yml (auster's format, rewritten after every test), \
             junit.xml, report.html (one self-contained page with a timeline per test across the \
