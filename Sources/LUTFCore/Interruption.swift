@@ -5,12 +5,23 @@ import Synchronization
 /// finished one and stops.
 public final class Interruption: Sendable {
     private let box = Mutex<(signal: Int32, name: String)?>(nil)
+    private let fired = OneShot<String>()
 
     public init() {}
 
     /// Records the signal (the first one counts).
     public func trigger(signal: Int32, name: String) {
-        box.withLock { if $0 == nil { $0 = (signal, name) } }
+        let first = box.withLock { box in
+            guard box == nil else { return false }
+            box = (signal, name)
+            return true
+        }
+        if first { fired.succeed(name) }
+    }
+
+    /// Waits for the interruption and returns its reason (cancellable).
+    public func wait() async throws -> String {
+        try await fired.value
     }
 
     /// The signal's number, once one came.

@@ -28,6 +28,8 @@ public final class TestSession: Sendable {
 
     private struct State {
         var deadlineSeconds: Double
+        /// Succeeds (and is replaced) when the deadline moves.
+        var deadlineMoved = OneShot<Void>()
         var calledAgents: Set<String> = []
         var deaths: [(agent: String, reason: String)] = []
     }
@@ -81,8 +83,34 @@ public final class TestSession: Sendable {
     /// Seconds from the test's start to its deadline.
     public var timeout: Double {
         get { state.withLock { $0.deadlineSeconds } }
-        set { state.withLock { $0.deadlineSeconds = newValue } }
+        set {
+            let moved = state.withLock { state in
+                state.deadlineSeconds = newValue
+                defer { state.deadlineMoved = OneShot() }
+                return state.deadlineMoved
+            }
+            moved.succeed(())
+        }
     }
+
+    /// Returns when the deadline has passed, or when it was moved (the script's TIMEOUT) while
+    /// waiting; `false` if cancelled first.
+    public func deadlinePassedOrMoved() async -> Bool {
+        let (left, moved) = state.withLock {
+            ($0.deadlineSeconds - Monotonic.secondsSince(startedAt), $0.deadlineMoved)
+        }
+        if left <= 0 { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await Task.sleep(for: .seconds(left))) != nil }
+            group.addTask { (try? await moved.value) != nil }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Whether the deadline has passed.
+    public var deadlinePassed: Bool { Monotonic.secondsSince(startedAt) >= timeout }
 
     /// Seconds left before the deadline (at least a little, so late calls still get an answer).
     public var remaining: Double {

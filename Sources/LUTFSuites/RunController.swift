@@ -109,7 +109,7 @@ public enum RunController {
             let interruption = request.interruption
             let results = await execute(
                 suites, on: names, runID: runID, writer: writer, context: context, settings: request.settings,
-                progress: say, interruption: { interruption.reason })
+                progress: say, interruption: { interruption })
             if let launcher = request.launcher { await launcher.finish(runID: runID, supervisor: context.supervisor) }
             await context.supervisor.stopAll()
             await describe(interruption.reason == nil)
@@ -314,7 +314,7 @@ public enum RunController {
     public static func execute(
         _ suites: [Suite], on names: [String], runID: String, writer: ResultsWriter, context: Context,
         settings: RunSettings, progress: @escaping @Sendable (String) -> Void,
-        interruption: @escaping @Sendable () -> String? = { nil }
+        interruption: @escaping @Sendable () -> Interruption = { Interruption() }
     ) async -> [TestResult] {
         let master = context.master
         await begin(runID, on: names, resultsDirectory: writer.directory, context: context)

@@ -29,7 +29,7 @@ public final class ShellService: Sendable {
         self.runner = TestRunner(
             master: context.master, broker: context.broker, runtime: context.runtime, supervisor: context.supervisor,
             writer: writer, settings: settings, runID: runID, logger: context.logger, progress: { _ in },
-            interruption: { cancels.activeIsCancelled ? "Ctrl-C in the shell" : nil })
+            interruption: { cancels.active })
         self.cancels = cancels
         self.session = TestSession(
             id: "shell-\(runID)", run: runID, suite: "shell", key: "shell", script: "", callbacks: nil, params: [:],
@@ -120,16 +120,36 @@ public final class ShellService: Sendable {
     }
 }
 
-/// Which of the shell's run requests were cancelled (Ctrl-C), and which one runs now; a
-/// cancel may arrive before its run has even started.
+/// The shell's run requests, each with its own ``Interruption`` (Ctrl-C cancels one), and the
+/// one running now; a cancel may arrive before its run has even started.
 final class ShellCancels: Sendable {
-    private let state = Mutex<(cancelled: Set<String>, active: String?)>(([], nil))
+    private let state = Mutex<(requests: [String: Interruption], active: String?)>(([:], nil))
 
-    func cancel(_ rid: String) { state.withLock { _ = $0.cancelled.insert(rid) } }
-    func begin(_ rid: String) { state.withLock { $0.active = rid } }
-    func end() { state.withLock { $0.active = nil } }
-
-    var activeIsCancelled: Bool {
-        state.withLock { state in state.active.map { state.cancelled.contains($0) } ?? false }
+    private func interruption(_ rid: String) -> Interruption {
+        state.withLock { state in
+            if let existing = state.requests[rid] { return existing }
+            let made = Interruption()
+            state.requests[rid] = made
+            return made
+        }
     }
+
+    func cancel(_ rid: String) { interruption(rid).trigger(signal: SIGINT, name: "Ctrl-C in the shell") }
+    func begin(_ rid: String) {
+        _ = interruption(rid)
+        state.withLock { $0.active = rid }
+    }
+    func end() {
+        state.withLock { state in
+            if let rid = state.active { state.requests[rid] = nil }
+            state.active = nil
+        }
+    }
+
+    /// The running request's interruption (one that never fires between requests).
+    var active: Interruption {
+        state.withLock { state in state.active.flatMap { state.requests[$0] } } ?? Interruption()
+    }
+
+    var activeIsCancelled: Bool { active.reason != nil }
 }

@@ -18,13 +18,14 @@ public final class TestRunner: Sendable {
     private let logger: Logger
     private let progress: @Sendable (String) -> Void
     private let sequence = Mutex(0)
-    /// Asked while a test runs: a reason to stop it now (the shell's Ctrl-C), or `nil`.
-    private let interruption: @Sendable () -> String?
+    /// What stops the running test and the run (a signal, the shell's Ctrl-C), asked for at each test.
+    private let interruption: @Sendable () -> Interruption
 
     public init(
         master: Master, broker: ScriptBroker, runtime: PythonRuntime, supervisor: ProcessSupervisor,
         writer: ResultsWriter, settings: RunSettings, runID: String, logger: Logger,
-        progress: @escaping @Sendable (String) -> Void, interruption: @escaping @Sendable () -> String? = { nil }
+        progress: @escaping @Sendable (String) -> Void,
+        interruption: @escaping @Sendable () -> Interruption = { Interruption() }
     ) {
         self.interruption = interruption
         self.master = master
@@ -55,7 +56,7 @@ public final class TestRunner: Sendable {
                 if prepared.script.fullName == script.fullName { host = prepared } else { await abandon(prepared) }
             }
             let result: TestResult
-            if let why = interruption() {
+            if let why = interruption().reason {
                 // Stopping: what was not run is recorded as such, so the record says why it ends.
                 if let host { await abandon(host) }
                 result = TestResult(
@@ -323,14 +324,13 @@ public final class TestRunner: Sendable {
             group.addTask { (try? await process.waitForExit()).map(Outcome.exited) }
             let interruption = self.interruption
             group.addTask {
-                while !Task.isCancelled {
-                    let left = session.timeout - Monotonic.secondsSince(session.startedAt)
-                    if left <= 0 { return .timedOut(session.timeout) }
-                    if let why = interruption() { return .interrupted(why) }
-                    try? await Task.sleep(for: .seconds(min(left, 0.1)))
+                // The deadline, waited for again whenever the script moves it.
+                while await session.deadlinePassedOrMoved() {
+                    if session.deadlinePassed { return .timedOut(session.timeout) }
                 }
                 return nil
             }
+            group.addTask { (try? await interruption().wait()).map(Outcome.interrupted) }
             var first: Outcome?
             while first == nil, let next = await group.next() { first = next }
             group.cancelAll()
