@@ -172,15 +172,10 @@ public final class TestRunner: Sendable {
         let process: ChildProcess
     }
 
-    /// Whether `script` will be started at its turn, as far as can be told before it.
-    private func willStart(_ script: TestScript, of suite: Suite) async -> Bool {
-        await skipReason(script, of: suite) == nil
-    }
-
-    /// Starts the process of `test` if it will run; `nil` if not, or if it cannot be started
-    /// (its turn tries again and says why).
+    /// Starts the process of `test` if it will run, as far as can be told before its turn; `nil`
+    /// if not, or if it cannot be started (its turn tries again and says why).
     private func prepareIfRun(_ test: (suite: Suite, script: TestScript)?) async -> Host? {
-        guard let test, await willStart(test.script, of: test.suite) else { return nil }
+        guard let test, await skipReason(test.script, of: test.suite) == nil else { return nil }
         return try? await prepare(test.script, of: test.suite).get()
     }
 

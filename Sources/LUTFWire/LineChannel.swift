@@ -86,21 +86,20 @@ final class JSONLineHandler: ChannelDuplexHandler {
     /// otherwise stop for as long as the decoding takes.
     private func decodeOffLoop(_ context: ChannelHandlerContext, _ line: [UInt8]) {
         decodingOffLoop = true
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { try JSONText.decode(line) }
-            .whenComplete { result in
-                let (handler, context) = loopBound.value
-                handler.decodingOffLoop = false
-                if handler.closed { return }
-                switch result {
-                case .success(let value): context.fireChannelRead(handler.wrapInboundOut(value))
-                case .failure(let error):
-                    handler.fail(context, "local channel: unparsable line: \(error)")
-                    return
-                }
-                handler.decodeLines(context)
-                context.fireChannelReadComplete()
+        context.offLoop {
+            try JSONText.decode(line)
+        } then: { [self] result in
+            decodingOffLoop = false
+            if closed { return }
+            switch result {
+            case .success(let value): context.fireChannelRead(wrapInboundOut(value))
+            case .failure(let error):
+                fail(context, "local channel: unparsable line: \(error)")
+                return
             }
+            decodeLines(context)
+            context.fireChannelReadComplete()
+        }
     }
 
     private func fail(_ context: ChannelHandlerContext, _ message: String) {

@@ -169,24 +169,21 @@ public final class WireHandler: ChannelDuplexHandler {
 
     private func decodeOffLoop(_ context: ChannelHandlerContext, _ frame: Frame, _ check: MACCheck) {
         decodingOffLoop = true
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) {
+        context.offLoop {
             try check.verify()
             return try Self.decodeBody(frame)
-        }
-        .whenComplete { result in
-            let (handler, context) = loopBound.value
-            handler.decodingOffLoop = false
-            if handler.closed { return }
+        } then: { [self] result in
+            decodingOffLoop = false
+            if closed { return }
             do {
-                try handler.handle(context, frame.type, try result.get())
+                try handle(context, frame.type, try result.get())
             } catch {
-                handler.fail(context, error)
+                fail(context, error)
                 return
             }
             // The frames that waited behind it, then (outside a read from the socket) the
             // read-complete on which the async channel passes them on.
-            handler.decodeFrames(context)
+            decodeFrames(context)
             context.fireChannelReadComplete()
         }
     }
@@ -265,14 +262,12 @@ public final class WireHandler: ChannelDuplexHandler {
             write.buffer = sealed()
             return
         }
-        let loopBound = NIOLoopBound((self, context, write), eventLoop: context.eventLoop)
-        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { sealed() }.whenComplete { result in
-            let (handler, context, write) = loopBound.value
+        context.offLoop(sealed) { [self] result in
             switch result {
             case .success(let buffer): write.buffer = buffer
             case .failure(let error): write.failure = error
             }
-            handler.writeSealed(context)
+            writeSealed(context)
         }
     }
 
@@ -337,5 +332,16 @@ public final class WireHandler: ChannelDuplexHandler {
         context.fireErrorCaught(error)
         // Frames still being sealed (the ERROR frame among them) go out before the close.
         if sealing.isEmpty { context.close(promise: nil) } else { closeWhenSealed = true }
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Runs `work` on NIO's thread pool and hands its result to `then` back on this context's
+    /// event loop (where the handler's state may be touched).
+    func offLoop<T: Sendable>(
+        _ work: @escaping @Sendable () throws -> T, then: @escaping (Result<T, any Error>) -> Void
+    ) {
+        let then = NIOLoopBound(then, eventLoop: eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop, work).whenComplete { then.value($0) }
     }
 }
