@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LNetSimTests",
-            dependencies: ["LNetSim", "LUTFCore", "LUTFTesting"]
+            dependencies: ["LNetSim", "LUTFCore", "LUTFTesting", .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "LUTFWireTests",

@@ -53,7 +53,9 @@
 #   LUTF_PUSH             yes: copy lutf and the suites to every host first (lutf launch --push)
 #   MASTER_ADDRESS        HOST[:PORT] the agents connect to (default $(hostname):$LUTF_PORT)
 #   LUTF_PORT             the master's port (default 8494)
-#   LUTF_KEY, LUTF_VIA (ssh|pdsh), LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY,
+#   LUTF_VIA              ssh | pdsh | local (default: local when PDSH is no_dsh, as in cfg/local.sh;
+#                         pdsh when PDSH is a pdsh command; else ssh)
+#   LUTF_KEY, LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY,
 #   LUTF_SSH_OPTIONS (blank-separated), LUTF_PYTHON: copied into the cluster file
 #   LUTF_DRY_RUN          yes: print the cluster file and the lutf command, then stop
 #   LUTF_KEEP_TMP         yes: keep the temporary directory (cluster file, stderr copy)
@@ -371,6 +373,19 @@ lutf_yaml_block_list() {
 	done
 }
 
+# How agents are started: $LUTF_VIA, else what the configuration's PDSH says: "no_dsh" (auster's
+# one-host default, cfg/local.sh) runs them on this host, a pdsh command line through pdsh, and
+# anything else (or nothing) through ssh.
+lutf_via() {
+	if [[ -n ${LUTF_VIA:-} ]]; then
+		echo "$LUTF_VIA"
+	elif [[ ${PDSH:-} == no_dsh ]]; then
+		echo local
+	elif [[ ${PDSH:-} == pdsh* ]]; then
+		echo pdsh
+	fi
+}
+
 # The cluster file for "lutf launch --cluster".
 lutf_cluster_yaml() {
 	local master=${MASTER_ADDRESS:-$(hostname)} slot option
@@ -382,7 +397,7 @@ lutf_cluster_yaml() {
 	echo "  lnet: ${LUTF_LNET:-system}"
 	if [[ -n ${LUTF_SIM_FABRIC:-} ]]; then echo "  sim_fabric: $(lutf_yaml_quote "$LUTF_SIM_FABRIC")"; fi
 	if [[ -n ${LUTF_KEY:-} ]]; then echo "  key: $(lutf_yaml_quote "$LUTF_KEY")"; fi
-	if [[ -n ${LUTF_VIA:-} ]]; then echo "  via: $LUTF_VIA"; fi
+	if [[ -n $(lutf_via) ]]; then echo "  via: $(lutf_via)"; fi
 	if [[ -n ${LUTF_PYTHON:-} ]]; then echo "  python: $(lutf_yaml_quote "$LUTF_PYTHON")"; fi
 	if [[ -n ${LUTF_SSH_USER:-} ]]; then echo "  ssh_user: $(lutf_yaml_quote "$LUTF_SSH_USER")"; fi
 	if [[ -n ${LUTF_SSH_PORT:-} ]]; then echo "  ssh_port: $LUTF_SSH_PORT"; fi

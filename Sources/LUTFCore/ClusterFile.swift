@@ -10,6 +10,8 @@ import OrderedCollections
 ///     - name: mds1
 ///       host: node1            # where `lutf launch` starts it (default: the name)
 ///       role: MDS              # default: derived from the name
+///       roles: [MDS, MGS]      # or every role of a host with several (auster's facets)
+///       aliases: [mgs, ost1]   # optional: other names it answers to (its other facets)
 ///       ssh_port: 2222         # optional: this host's ssh port (default: ssh_port below)
 ///       interfaces: [eth1]     # optional: the interfaces tests may use (default: all)
 ///   listen: 127.0.0.1          # optional: where the master listens (default: every address)
@@ -20,7 +22,7 @@ import OrderedCollections
 ///   ssh_port: 22
 ///   ssh_identity: ~/.ssh/id_ed25519
 ///   ssh_options: [StrictHostKeyChecking=no]
-///   via: ssh                   # or pdsh (pdsh -R ssh)
+///   via: ssh                   # or pdsh (pdsh -R ssh), or local (every agent on this host)
 ///   lnet: system               # or simulated (then sim_fabric: a directory the hosts share)
 /// ```
 public struct ClusterFile: Sendable {
@@ -56,7 +58,8 @@ public struct ClusterFile: Sendable {
     public var sshIdentity: String?
     /// Extra `ssh -o` options (`StrictHostKeyChecking=no`, ...).
     public var sshOptions: [String] = []
-    /// How agents are started: `ssh` or `pdsh` (`pdsh -R ssh`).
+    /// How agents are started: `ssh`, `pdsh` (`pdsh -R ssh`) or `local` (a shell on this host:
+    /// a one-host cluster, as auster's `PDSH=no_dsh` configurations are).
     public var via = "ssh"
     /// The LNet backend of the agents: `system` (real LNet) or `simulated`.
     public var lnet = "system"
@@ -135,7 +138,7 @@ public struct ClusterFile: Sendable {
         heartbeatInterval = try file.number("heartbeat_interval", in: 0.05...60)
         missedHeartbeats = try file.integer("missed_heartbeats", in: 2...100)
         sshOptions = try file.stringList("ssh_options") ?? []
-        via = try file.choice("via", from: ["ssh", "pdsh"]) ?? "ssh"
+        via = try file.choice("via", from: ["ssh", "pdsh", "local"]) ?? "ssh"
         lnet = try file.choice("lnet", from: ["system", "simulated"]) ?? "system"
         simFabric = try file.string("sim_fabric")
         var agents: [AgentEntry] = []
@@ -163,19 +166,18 @@ public struct ClusterFile: Sendable {
                     }
                     port = value
                 }
-                var interfaces: [String] = []
-                if let list = item["interfaces"] {
-                    guard let names = list.listValue?.compactMap(\.stringValue), names.count == list.listValue?.count
-                    else {
-                        throw LUTFError(
-                            .config, "cluster \(path) line \(line): 'interfaces' must be a list of interface names")
-                    }
-                    interfaces = names
+                let interfaces = try Self.names(item["interfaces"], "interfaces", path: path, line: line) ?? []
+                if item["role"] != nil && item["roles"] != nil {
+                    throw LUTFError(.config, "cluster \(path) line \(line): give 'role' or 'roles', not both")
                 }
+                let roles = try Self.names(item["roles"], "roles", path: path, line: line)
                 entry = AgentEntry(
                     name: name, host: item["host"]?.plainText ?? name,
-                    role: item["role"]?.plainText ?? Roles.derive(fromName: name), sshPort: port, interfaces: interfaces
+                    role: roles.map { $0.joined(separator: ",") } ?? item["role"]?.plainText
+                        ?? Roles.derive(fromName: name),
+                    sshPort: port, interfaces: interfaces
                 )
+                entry.aliases = try Self.names(item["aliases"], "aliases", path: path, line: line) ?? []
             default:
                 throw LUTFError(.config, "cluster \(path) line \(line): an agent entry must be a name or a mapping")
             }
@@ -191,5 +193,15 @@ public struct ClusterFile: Sendable {
             throw LUTFError(.config, "cluster \(path): 'agents' must list at least one agent")
         }
         self.agents = agents
+    }
+
+    /// A list of names (`interfaces`, `roles`, `aliases`), or `nil` when the key is absent.
+    static func names(_ value: Value?, _ key: String, path: String, line: Int) throws(LUTFError) -> [String]? {
+        guard let value else { return nil }
+        let names = value.listValue?.compactMap(\.stringValue) ?? []
+        guard names.count == value.listValue?.count, !names.contains(where: \.isEmpty) else {
+            throw LUTFError(.config, "cluster \(path) line \(line): '\(key)' must be a list of names")
+        }
+        return names
     }
 }

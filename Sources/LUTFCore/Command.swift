@@ -26,8 +26,10 @@ public enum Command {
         return result.standardOutput
     }
 
-    /// `tool` on `PATH`, or `nil` when no directory of `PATH` has it.
+    /// `tool` on `PATH` (or `tool` itself when it is a path), or `nil` when no directory of `PATH`
+    /// has it.
     public static func find(_ tool: String) -> String? {
+        if tool.contains("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/\(tool)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }

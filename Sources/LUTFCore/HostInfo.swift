@@ -17,6 +17,13 @@ public enum HostInfo {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Names that mean this host: `localhost`, its loopback addresses, its host name, short and
+    /// full.
+    public static var localNames: Set<String> {
+        let name = hostname
+        return ["localhost", "127.0.0.1", "::1", name, String(name.prefix { $0 != "." })]
+    }
+
     public static var pid: Int { Int(getpid()) }
 
     /// A random token (hex), e.g. to tell one agent process from another.

@@ -22,6 +22,9 @@ public enum Launch {
         {
             throw LUTFError(.usage, problem)
         }
+        if clusterFile.via == "local", let problem = SSHLauncher.localProblem(clusterFile) {
+            throw LUTFError(.usage, problem)
+        }
         let keyPath: String
         if let given {
             _ = try ClusterKey.load(from: given)

@@ -3,7 +3,8 @@ import LUTFCore
 import LUTFSuites
 
 /// Starts a cluster's agents over `ssh` (BatchMode) or `pdsh -R ssh`, each in the foreground of
-/// its remote shell so that its log streams back into `results/nodes/NAME.log`.
+/// its remote shell so that its log streams back into `results/nodes/NAME.log`; or, `via: local`,
+/// the same command in a shell on this host (a one-host cluster).
 ///
 /// The cluster key travels on the ssh connection's standard input into a 0600 file on the host
 /// (with pdsh, which does not forward standard input, the key file must be on every host at the
@@ -31,6 +32,14 @@ public struct SSHLauncher: AgentLauncher {
 
     var pdsh: Bool { cluster.via == "pdsh" }
 
+    /// Why `via: local` cannot start this cluster: an agent whose host is not this one.
+    public static func localProblem(_ cluster: ClusterFile) -> String? {
+        let here = HostInfo.localNames
+        guard let agent = cluster.agents.first(where: { !here.contains($0.host) }) else { return nil }
+        return
+            "via: local starts agents on this host only, but agent '\(agent.name)' is on '\(agent.host)' (this host is \(HostInfo.hostname); use via: ssh)"
+    }
+
     /// Why this launch cannot work with pdsh, which does not forward standard input: neither a
     /// throwaway key nor `push` can reach the hosts.
     public static func pdshProblem(throwawayKey: Bool, push: Bool, cluster: ClusterFile? = nil) -> String? {
@@ -52,12 +61,14 @@ public struct SSHLauncher: AgentLauncher {
     /// on anything already there), so nobody else can have planted what the agent runs or trusts.
     static func remoteDirectory(_ runID: String, _ agent: String) -> String { "/tmp/lutf-\(runID)-\(agent)" }
 
-    /// `ssh` (or `pdsh`) arguments running `command` on `agent`'s host.
+    /// `ssh` (or `pdsh`, or a local shell) arguments running `command` on `agent`'s host.
     func remote(_ agent: ClusterFile.AgentEntry, _ command: String) -> (String, [String]) {
+        switch cluster.via {
         // pdsh passes the ssh options to ssh through PDSH_SSH_ARGS_APPEND.
-        pdsh
-            ? ("pdsh", ["-S", "-R", "ssh", "-w", agent.host, command])
-            : ("ssh", sshOptions(port: agent.sshPort) + [agent.host, command])
+        case "pdsh": ("pdsh", ["-S", "-R", "ssh", "-w", agent.host, command])
+        case "local": ("/bin/sh", ["-c", command])
+        default: ("ssh", sshOptions(port: agent.sshPort) + [agent.host, command])
+        }
     }
 
     /// The options every ssh connection gets: BatchMode, a connect timeout, and the cluster's.

@@ -11,7 +11,7 @@ struct LaunchCommand: AsyncParsableCommand {
         abstract: "Start an agent on every host of a cluster over ssh, run the tests, stop the agents.",
         discussion: """
             The cluster comes from --cluster FILE (see `lutf run --help` for the format, plus \
-            ssh_user, ssh_port, ssh_identity, ssh_options, via: ssh|pdsh, lnet: system|simulated, \
+            ssh_user, ssh_port, ssh_identity, ssh_options, via: ssh|pdsh|local, lnet: system|simulated, \
             sim_fabric) or, with --auster, from auster's environment: every host named by a *_HOST \
             variable or listed in CLIENTS/RCLIENTS becomes an agent named after its variable \
             (MASTER_ADDRESS, LUTF_PORT, LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY, \
@@ -22,7 +22,8 @@ struct LaunchCommand: AsyncParsableCommand {
             agent's log in RESULTS/nodes/NAME.log. Without a key (--key, LUTF_KEY, the file's key) \
             a throwaway key is made and handed to each agent on its ssh connection. pdsh does not \
             forward standard input, so with pdsh the key must be a file at the same path on every \
-            host, and --push is not available. If an agent \
+            host, and --push is not available. With via: local every agent runs in a shell on this \
+            host (a one-host cluster; its hosts must name this host). If an agent \
             does not join, the error names it and gives the last thing ssh or the agent said. \
             Arguments after `--` are `lutf run` arguments (paths, --suite, --only, --results, ...).
             """
@@ -42,7 +43,7 @@ struct LaunchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Cluster key file (default: $LUTF_KEY, else the cluster's, else a throwaway key).")
     var key: String?
 
-    @Option(name: .long, help: "Start agents with ssh or pdsh (pdsh -R ssh).")
+    @Option(name: .long, help: "Start agents with ssh, pdsh (pdsh -R ssh) or local (a shell on this host).")
     var via: String?
 
     @Argument(parsing: .postTerminator, help: "`lutf run` arguments, after --.")
@@ -52,7 +53,9 @@ struct LaunchCommand: AsyncParsableCommand {
         if (cluster == nil) == !auster {
             throw ValidationError("give exactly one of --cluster FILE and --auster")
         }
-        if let via, via != "ssh" && via != "pdsh" { throw ValidationError("--via must be ssh or pdsh, got '\(via)'") }
+        if let via, !["ssh", "pdsh", "local"].contains(via) {
+            throw ValidationError("--via must be ssh, pdsh or local, got '\(via)'")
+        }
     }
 
     func run() async throws {

@@ -122,17 +122,36 @@ def agent(name):
     return found[0]
 
 
-def get_target(role_or_name):
+#: Agents handed out by ``get_target(..., distinct=True)`` in this test, by name: the role each
+#: was taken for. Each test runs in a process of its own, so this is per test.
+_distinct = {}
+
+
+def get_target(role_or_name, distinct=False):
     """The agent named ``role_or_name`` (or with that alias), else the first agent with that role
     (any case). A role no agent has SKIPs the test saying so (the cluster lacks it); any other
-    name raises NotFoundError."""
+    name raises NotFoundError.
+
+    ``distinct=True`` asks for a node of its own: an agent this test already took with
+    ``distinct=True`` for another role or name is not given again, so a test of several nodes
+    (a client and a server) gets several, and on a cluster whose one host has every role (auster's
+    one-node configurations) it is SKIPped saying so instead of configuring one node twice."""
     every = agents()
-    for a in every:
-        if a.answers_to(role_or_name):
-            return a
-    for a in every:
-        if a.has_role(role_or_name):
-            return a
+    taken = {name: why for name, why in _distinct.items() if why != role_or_name} if distinct else {}
+    candidates = [a for a in every if a.name not in taken]
+    chosen = next((a for a in candidates if a.answers_to(role_or_name)), None)
+    if chosen is None:
+        chosen = next((a for a in candidates if a.has_role(role_or_name)), None)
+    if chosen is not None:
+        if distinct:
+            _distinct[chosen.name] = role_or_name
+        return chosen
+    wanted = [a for a in every if a.answers_to(role_or_name) or a.has_role(role_or_name)]
+    if wanted:
+        skip(
+            "needs a node of its own as %s: %s already this test's %s"
+            % (role_or_name, ", ".join(a.name for a in wanted), ", ".join(sorted({taken[a.name] for a in wanted})))
+        )
     if _role_key(role_or_name) in {_role_key(r) for r in ROLES}:
         skip(
             "no agent with role %s (agents: %s)"

@@ -9,7 +9,7 @@ from lutf.lnet import LNet, LNetError, peer_nids  # noqa: F401 - re-exported for
 
 def configured(role="MDS"):
     """The LNet of the agent ``role`` (a role or a name), configured with only ``lo``."""
-    node = LNet(target=lutf.get_target(role))
+    node = LNet(target=lutf.get_target(role, distinct=True))
     node.configure()
     return node
 

@@ -6,7 +6,7 @@ from lutf.lnet import LNet, LNetError, peer_nids  # noqa: F401 - re-exported for
 
 def node_on(role, interfaces, net="tcp"):
     """The agent ``role`` configured with ``interfaces`` on ``net``; returns (node, NIDs)."""
-    node = LNet(target=lutf.get_target(role))
+    node = LNet(target=lutf.get_target(role, distinct=True))
     node.require_interfaces(len(interfaces))
     node.configure()
     node.add_net(net, interfaces)

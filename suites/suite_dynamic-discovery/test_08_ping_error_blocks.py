@@ -19,7 +19,7 @@ def run():
     expected = block("ping", -34, '"Unable to parse nidlist: range is wrong order"')
     assert r["rc"] == 234 and r["stdout"] == "" and r["stderr"] == expected, (r, expected)
 
-    down = LNet(target=lutf.get_target("MDS"))
+    down = LNet(target=lutf.get_target("MDS", distinct=True))
     r = down.lnetctl_raw("ping", "192.0.2.1@tcp")
     expected = block("ping", -100, "Unspecific failure")
     assert r["rc"] == 234 and r["stdout"] == "" and r["stderr"] == expected, (r, expected)

@@ -6,8 +6,8 @@ from lutf.lnet import LNet, LNetError  # noqa: F401 - re-exported for the script
 
 def pair(client_interfaces=("eth0",), server_interfaces=("eth0",)):
     """client1 and oss1 configured on tcp; returns (client, client NIDs, server, server NIDs)."""
-    client = LNet(target=lutf.get_target("client"))
-    server = LNet(target=lutf.get_target("OSS"))
+    client = LNet(target=lutf.get_target("client", distinct=True))
+    server = LNet(target=lutf.get_target("OSS", distinct=True))
     for node, interfaces in ((client, client_interfaces), (server, server_interfaces)):
         node.require_interfaces(len(interfaces))
         node.configure()

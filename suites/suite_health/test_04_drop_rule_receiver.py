@@ -10,7 +10,7 @@ from health_helpers import LNet, pair, ping_fails
 
 def run():
     client, (c0,), server, (s0,) = pair()
-    third = LNet(target=lutf.get_target("MDS"))
+    third = LNet(target=lutf.get_target("MDS", distinct=True))
     third.configure()
     third.add_net("tcp", "eth0")
     m0 = third.nid("eth0")

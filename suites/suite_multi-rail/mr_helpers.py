@@ -6,7 +6,7 @@ from lutf.lnet import LNet, LNetError, peer_nids  # noqa: F401 - re-exported for
 
 def multi_rail_node(role, net="tcp", count=2):
     """The agent ``role`` configured with ``count`` interfaces on ``net`` (SKIP if it has fewer)."""
-    node = LNet(target=lutf.get_target(role))
+    node = LNet(target=lutf.get_target(role, distinct=True))
     interfaces = node.require_interfaces(count)
     node.configure()
     node.add_net(net, interfaces)
@@ -14,7 +14,7 @@ def multi_rail_node(role, net="tcp", count=2):
 
 
 def single_rail_node(role, net="tcp", interface="eth0"):
-    node = LNet(target=lutf.get_target(role))
+    node = LNet(target=lutf.get_target(role, distinct=True))
     node.configure()
     node.add_net(net, interface)
     return node, node.nid(interface, net)
@@ -30,7 +30,7 @@ def rail_per_net_node(role, nets=("tcp", "tcp1")):
     """The agent ``role`` with one net per rail (``tcp`` on eth0, ``tcp1`` on eth1, ...): a
     Multi-Rail node whose rails are separate networks, as the guests' interfaces are. Returns the
     node and its NIDs in rail order (SKIP if it has fewer interfaces)."""
-    node = LNet(target=lutf.get_target(role))
+    node = LNet(target=lutf.get_target(role, distinct=True))
     interfaces = node.require_interfaces(len(nets))
     node.configure()
     for net, interface in zip(nets, interfaces):

@@ -18,7 +18,7 @@ def run():
     assert len(client.peers()) == 1, client.peers()
 
     # A node on tcp (eth0) and tcp1 (eth1), seen by a node on both nets.
-    other = LNet(target=lutf.get_target("MDS"))
+    other = LNet(target=lutf.get_target("MDS", distinct=True))
     eth0, eth1 = other.require_interfaces(2)
     other.configure()
     other.add_net("tcp", eth0)

@@ -14,10 +14,10 @@ def counters(node, ni_nid):
 
 def run():
     lutf.require_agents(4)
-    client = LNet(target=lutf.get_target("client1"))
-    first = LNet(target=lutf.get_target("OSS"))
-    second = LNet(target=lutf.get_target("client2"))
-    server = LNet(target=lutf.get_target("MDS"))
+    client = LNet(target=lutf.get_target("client1", distinct=True))
+    first = LNet(target=lutf.get_target("OSS", distinct=True))
+    second = LNet(target=lutf.get_target("client2", distinct=True))
+    server = LNet(target=lutf.get_target("MDS", distinct=True))
     for node in (client, first, second, server):
         node.configure()
     client.add_net("tcp", "eth0")

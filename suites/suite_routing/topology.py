@@ -15,9 +15,9 @@ class Topology:
 
     def __init__(self, client="client", router="OSS", server="MDS"):
         lutf.require_agents(3)
-        self.client = LNet(target=lutf.get_target(client))
-        self.router = LNet(target=lutf.get_target(router))
-        self.server = LNet(target=lutf.get_target(server))
+        self.client = LNet(target=lutf.get_target(client, distinct=True))
+        self.router = LNet(target=lutf.get_target(router, distinct=True))
+        self.server = LNet(target=lutf.get_target(server, distinct=True))
         self.router.require_interfaces(2)
         for node in (self.client, self.router, self.server):
             node.configure()

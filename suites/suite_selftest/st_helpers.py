@@ -10,7 +10,7 @@ def on_tcp(*roles, interface="eth0"):
     returns [(node, NID)]."""
     out = []
     for role in roles:
-        node = LNet(target=lutf.get_target(role))
+        node = LNet(target=lutf.get_target(role, distinct=True))
         node.configure()
         node.add_net("tcp", interface)
         node.load_selftest()

@@ -10,9 +10,9 @@ from st_helpers import LNet, Selftest, counters
 
 def run():
     lutf.require_agents(3)
-    client = LNet(target=lutf.get_target("client"))
-    router = LNet(target=lutf.get_target("OSS"))
-    server = LNet(target=lutf.get_target("MDS"))
+    client = LNet(target=lutf.get_target("client", distinct=True))
+    router = LNet(target=lutf.get_target("OSS", distinct=True))
+    server = LNet(target=lutf.get_target("MDS", distinct=True))
     router.require_interfaces(2)
     for node in (client, router, server):
         node.configure()
