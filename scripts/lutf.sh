@@ -23,8 +23,10 @@
 #       lutf.<subtest>.test_log.<host>.log (and debug logs) into $LOGDIR, and removes $TF_SKIP once
 #       a test has really run;
 #     * exits with lutf's status (0 all passed, 1 a test failed, 2 set-up or usage error).
-#   auster turns every "--suite" on its command line into "-S", so a LUTF suite cannot be chosen
-#   with --suite. Use:
+#   auster turns every "--suite" on its command line into "-S" before it parses its suite list, so
+#   "lutf --suite routing" reaches this script only through auster's own command line: we read
+#   it there and run that suite (saying so), but auster afterwards looks for suites named "-S"
+#   and "routing" and reports them missing. Rather use:
 #       --only routing               (a suite name in ONLY: all of that suite)
 #       --only routing/01_configure  (one test; KEY or test_SUITE_KEY also work)
 #       --pattern 'routing/*'
@@ -440,11 +442,43 @@ lutf_describe_agents() {
 # The lutf command line
 # ---------------------------------------------------------------------------------------------
 
+# The suites given as "--suite X" (or "-S X") right after our suite's name on the command line of
+# the auster that runs us, as given (comma-separated); status 1 when there is none. auster rewrites every
+# --suite to -S before it parses its suite list, so this is the only way they can reach us.
+lutf_auster_suite_option() {
+	local pid=$$ ppid args=() i found=""
+	while ((pid > 1)); do
+		ppid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+		mapfile -d '' -t args <"/proc/$ppid/cmdline" 2>/dev/null || return 1
+		for ((i = 0; i < ${#args[@]}; i++)); do
+			if [[ ${args[i]##*/} == auster ]]; then
+				for ((i = i + 1; i < ${#args[@]}; i++)); do
+					if [[ ${args[i]} == "${TESTSUITE:-lutf}" ]]; then
+						for ((i = i + 1; i + 1 < ${#args[@]}; i += 2)); do
+							case ${args[i]} in
+							--suite | -S) found+="${found:+,}${args[i + 1]}" ;;
+							--only | --except | --pattern | --start-at | --stop-at | --stop-on-error | --time-limit) ;;
+							*) break ;;
+							esac
+						done
+						[[ -n $found ]] && echo "$found"
+						[[ -n $found ]]
+						return
+					fi
+				done
+				return 1
+			fi
+		done
+		pid=$ppid
+	done
+	return 1
+}
+
 lutf_launch_args=()
 lutf_run_args=()
 
 lutf_build_command() {
-	local except extra=() words=()
+	local except given extra=() words=()
 	lutf_launch_args=(launch --cluster "$lutf_cluster_file")
 	if [[ ${LUTF_PUSH:-} == yes ]]; then
 		lutf_launch_args+=(--push)
@@ -459,6 +493,12 @@ lutf_build_command() {
 		--lenient
 	)
 	# Selection, as auster hands it over (names separated by blanks, commas already replaced).
+	if [[ -z ${SUITE:-} ]] && $lutf_under_auster && given=$(lutf_auster_suite_option); then
+		SUITE=${given//,/ }
+		lutf_warn "auster turned '--suite $given' into '-S $given' and passes it on to no suite:" \
+			"running LUTF suite(s) $SUITE as asked (auster then looks for suites named '-S' and" \
+			"'$given' and fails to find them; write --only $given, or SUITE=$given auster ..., instead)"
+	fi
 	if [[ -n ${SUITE:-} ]]; then lutf_run_args+=(--suite "$SUITE"); fi
 	if [[ -n ${ONLY:-} ]]; then lutf_run_args+=(--only "$ONLY"); fi
 	read -r -a words <<<"${EXCEPT:-} ${LUTF_EXCEPT:-}"

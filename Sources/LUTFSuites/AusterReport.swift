@@ -57,6 +57,33 @@ public enum AusterReport {
         if let marker = settings.skipMarker, result.status != .skip { unlink(marker) }
     }
 
+    /// Checks that auster's results.yml at `path` ends in an entry it opened and has not closed
+    /// (`name:` ... `SubTests:`, no `status:` yet), which is where the SubTests items go.
+    ///
+    /// - Throws: a `setup` error naming the file and what is wrong, before any test runs: LUTF's
+    ///   items appended anywhere else would make auster's file wrong or invalid.
+    public static func checkOpenEntry(_ path: String) throws(LUTFError) {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw LUTFError(
+                .setup, "cannot read auster's results \(path) (it must exist: auster opens the lutf entry in it)")
+        }
+        // Entry keys are indented 8 (yaml.sh's layout), SubTests items' keys 12.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.lastIndex(where: { $0.hasPrefix("        name: ") }) else {
+            throw LUTFError(.setup, "auster's results \(path) has no suite entry open for LUTF's subtests (no 'name:')")
+        }
+        let entry = lines[start...]
+        let name = entry.first!.dropFirst("        name: ".count)
+        guard entry.contains(where: { $0 == "        SubTests:" }) else {
+            throw LUTFError(.setup, "auster's results \(path): its last entry, '\(name)', has no 'SubTests:' to add to")
+        }
+        if entry.contains(where: { $0.hasPrefix("        status:") }) {
+            throw LUTFError(
+                .setup, "auster's results \(path): its last entry, '\(name)', is already closed (it has a status)")
+        }
+    }
+
     /// Appends `text` to `path` in one write (O_APPEND: auster writes the same file).
     static func append(_ text: String, to path: String) throws(LUTFError) {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)

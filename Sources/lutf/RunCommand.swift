@@ -153,6 +153,7 @@ struct RunCommand: AsyncParsableCommand {
         request.cluster = try cluster.map { (path) throws(LUTFError) in try ClusterFile(path: path) }
         request.keyPath = key
         request.resultsDirectory = results
+        if let austerYaml { try AusterReport.checkOpenEntry(austerYaml) }
         request.settings.auster.yaml = austerYaml
         request.settings.auster.logPrefix = austerLogPrefix
         if let austerHost { request.settings.auster.host = austerHost }
