@@ -3,6 +3,10 @@ import LUTFCore
 import LUTFTesting
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// LUTF under the real auster: lustre-release's own `auster`, `test-framework.sh` and `yaml.sh`
 /// (a `lustre/tests` directory named by `$LUTF_LUSTRE_TESTS`; `scripts/test` extracts one from a
 /// lustre-release tree it finds), with `scripts/lutf.sh` installed in it as `lutf.sh` and the
@@ -132,6 +136,50 @@ struct AusterTests {
         let said = suite.outcome.stdout + suite.outcome.stderr
         #expect(Self.subtests(Self.lutfEntry(suite.results)).count == 14, "\(said)\n\(suite.yaml)")
         #expect(said.contains("auster turned '--suite samples' into '-S samples'"), "\(said)")
+    }
+
+    @Test(
+        "on three hosts (network namespaces with sshd) from an ordinary config file: one agent per host, every subtest in auster's entry",
+        .enabled(if: geteuid() == 0))
+    func threeHosts() async throws {
+        let tree = try Tree()
+        try await VirtualClusterTests().withVirtualCluster("vf", base: 137) { _ in
+            let state = "/run/lutf-cluster-vf"
+            let options = "StrictHostKeyChecking=no UserKnownHostsFile=/dev/null LogLevel=ERROR"
+            let ssh =
+                "ssh -i \(state)/id_ed25519 " + options.split(separator: " ").map { "-o \($0)" }.joined(separator: " ")
+            // What a site's config holds: its hosts and how to reach them (auster's PDSH), and
+            // LUTF's own settings; then the defaults of cfg/local.sh.
+            let config = """
+                mds_HOST=10.137.0.1
+                ost_HOST=10.137.0.2
+                CLIENTS=10.137.0.3
+                RCLIENTS=10.137.0.3
+                PDSH="\(ssh) -l root"
+                MASTER_ADDRESS=10.137.0.254:\(18_000 + 137)
+                LUTF_SSH_USER=root
+                LUTF_SSH_IDENTITY=\(state)/id_ed25519
+                LUTF_SSH_OPTIONS="\(options)"
+                LUTF_LNET=simulated
+                LUTF_SIM_FABRIC=\(state)/fabric
+                . $LUSTRE/tests/cfg/local.sh
+
+                """
+            try config.write(toFile: tree.tests + "/cfg/three.sh", atomically: true, encoding: .utf8)
+            let run = try await tree.auster(
+                ["-f", "three", "lutf", "--except", "barrier_death"],
+                environment: ["LUTF_SUITES": RunTests.fixtures + "/suite_sync"])
+            let said = run.outcome.stdout + run.outcome.stderr
+            let entry = Self.lutfEntry(run.results)
+            #expect(entry?["status"]?.stringValue == "PASS", "\(said)\n\(run.yaml)")
+            #expect(
+                Self.subtests(entry).map(\.name).sorted() == [
+                    "test_sync_barrier", "test_sync_event_ping", "test_sync_events_async",
+                ], "\(run.yaml)")
+            #expect(Self.subtests(entry).allSatisfy { $0.status == "PASS" }, "\(run.yaml)")
+            #expect(said.contains("agents: mds1=10.137.0.1 (MDS MGS; also mgs), ost1=10.137.0.2 (OSS"), "\(said)")
+            #expect(said.contains("client1=10.137.0.3 (client)"), "\(said)")
+        }
     }
 
     @Test(
