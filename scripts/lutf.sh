@@ -57,8 +57,9 @@
 #   LUTF_PORT             the master's port (default 8494)
 #   LUTF_VIA              ssh | pdsh | local (default: local when PDSH is no_dsh, as in cfg/local.sh;
 #                         pdsh when PDSH is a pdsh command; else ssh)
-#   LUTF_KEY, LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY,
-#   LUTF_SSH_OPTIONS (blank-separated), LUTF_PYTHON: copied into the cluster file
+#   LUTF_KEY, LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY, LUTF_SSH_CONFIG (ssh -F FILE),
+#   LUTF_SSH_OPTIONS (blank-separated), LUTF_PYTHON, LUTF_LISTEN (where the master listens),
+#   LUTF_MISSED_HEARTBEATS: copied into the cluster file (see `lutf launch --help`)
 #   LUTF_DRY_RUN          yes: print the cluster file and the lutf command, then stop
 #   LUTF_KEEP_TMP         yes: keep the temporary directory (cluster file, stderr copy)
 #
@@ -404,6 +405,9 @@ lutf_cluster_yaml() {
 	if [[ -n ${LUTF_SSH_USER:-} ]]; then echo "  ssh_user: $(lutf_yaml_quote "$LUTF_SSH_USER")"; fi
 	if [[ -n ${LUTF_SSH_PORT:-} ]]; then echo "  ssh_port: $LUTF_SSH_PORT"; fi
 	if [[ -n ${LUTF_SSH_IDENTITY:-} ]]; then echo "  ssh_identity: $(lutf_yaml_quote "$LUTF_SSH_IDENTITY")"; fi
+	if [[ -n ${LUTF_SSH_CONFIG:-} ]]; then echo "  ssh_config: $(lutf_yaml_quote "$LUTF_SSH_CONFIG")"; fi
+	if [[ -n ${LUTF_LISTEN:-} ]]; then echo "  listen: $(lutf_yaml_quote "$LUTF_LISTEN")"; fi
+	if [[ -n ${LUTF_MISSED_HEARTBEATS:-} ]]; then echo "  missed_heartbeats: $LUTF_MISSED_HEARTBEATS"; fi
 	if [[ -n ${LUTF_SSH_OPTIONS:-} ]]; then
 		echo "  ssh_options:"
 		for option in $LUTF_SSH_OPTIONS; do

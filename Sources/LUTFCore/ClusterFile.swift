@@ -22,6 +22,7 @@ import OrderedCollections
 ///   ssh_port: 22
 ///   ssh_identity: ~/.ssh/id_ed25519
 ///   ssh_options: [StrictHostKeyChecking=no]
+///   ssh_config: /etc/lutf/ssh_config  # optional: an ssh client configuration (ssh -F)
 ///   via: ssh                   # or pdsh (pdsh -R ssh), or local (every agent on this host)
 ///   lnet: system               # or simulated (then sim_fabric: a directory the hosts share)
 /// ```
@@ -56,6 +57,8 @@ public struct ClusterFile: Sendable {
     public var sshUser: String?
     public var sshPort: Int?
     public var sshIdentity: String?
+    /// An ssh client configuration file (`ssh -F`): host aliases, ports, jump hosts.
+    public var sshConfig: String?
     /// Extra `ssh -o` options (`StrictHostKeyChecking=no`, ...).
     public var sshOptions: [String] = []
     /// How agents are started: `ssh`, `pdsh` (`pdsh -R ssh`) or `local` (a shell on this host:
@@ -77,7 +80,8 @@ public struct ClusterFile: Sendable {
     public var missedHeartbeats: Int?
 
     public static let keys = [
-        "master", "key", "agents", "ssh_user", "ssh_port", "ssh_identity", "ssh_options", "via", "lnet", "sim_fabric",
+        "master", "key", "agents", "ssh_user", "ssh_port", "ssh_identity", "ssh_options", "ssh_config", "via", "lnet",
+        "sim_fabric",
         "remote_home", "listen", "python", "heartbeat_interval", "missed_heartbeats",
     ]
 
@@ -96,6 +100,7 @@ public struct ClusterFile: Sendable {
         if let sshPort { members["ssh_port"] = .int(sshPort) }
         if let sshIdentity { members["ssh_identity"] = .string(sshIdentity) }
         if !sshOptions.isEmpty { members["ssh_options"] = .list(sshOptions.map(Value.string)) }
+        if let sshConfig { members["ssh_config"] = .string(sshConfig) }
         if via != "ssh" { members["via"] = .string(via) }
         members["lnet"] = .string(lnet)
         if let simFabric { members["sim_fabric"] = .string(simFabric) }
@@ -132,6 +137,7 @@ public struct ClusterFile: Sendable {
         sshUser = try file.string("ssh_user")
         sshPort = try file.port("ssh_port")
         sshIdentity = try file.string("ssh_identity")
+        sshConfig = try file.string("ssh_config")
         remoteHome = try file.string("remote_home")
         listen = try file.string("listen")
         python = try file.string("python")

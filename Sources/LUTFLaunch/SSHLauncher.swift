@@ -73,7 +73,8 @@ public struct SSHLauncher: AgentLauncher {
 
     /// The options every ssh connection gets: BatchMode, a connect timeout, and the cluster's.
     func sshOptions(port: Int? = nil) -> [String] {
-        var ssh = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
+        var ssh = cluster.sshConfig.map { ["-F", $0] } ?? []
+        ssh += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
         for option in cluster.sshOptions { ssh += ["-o", option] }
         if let port = port ?? cluster.sshPort { ssh += ["-p", String(port)] }
         if let identity = cluster.sshIdentity { ssh += ["-i", identity] }

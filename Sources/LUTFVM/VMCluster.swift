@@ -210,12 +210,30 @@ public final class VMCluster: Service, Sendable {
             "StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null", "LogLevel=ERROR", "ConnectTimeout=30",
         ]
         file.lnet = "system"
+        // The guests by name for any ssh client (`ssh -F FILE mds1`): what auster's PDSH needs,
+        // as every guest is 127.0.0.1 on a port of its own.
+        file.sshConfig = state + "/ssh_config"
+        try Self.sshConfig(guests, identity: identity, options: file.sshOptions).write(
+            toFile: state + "/ssh_config", atomically: true, encoding: .utf8)
         // Under TCG a guest's one vCPU can spend seconds in the kernel (loading a module, a
         // burst of traffic) without running the agent's heartbeat.
         if accelerator.0 == .tcg { file.missedHeartbeats = 10 }
         if let runtime = try? await PythonRuntime.locate() { file.python = runtime.interpreter }
         try file.yaml.write(toFile: clusterFile, atomically: true, encoding: .utf8)
         return file
+    }
+
+    /// An ssh client configuration naming each guest (`Host mds1`, its forwarded port on
+    /// 127.0.0.1, root, the cluster's identity and options).
+    static func sshConfig(_ guests: [Guest], identity: String, options: [String]) -> String {
+        guests.map { guest in
+            ([
+                "Host \(guest.name)", "HostName 127.0.0.1", "Port \(guest.sshPort)", "User root",
+                "IdentityFile \(identity)",
+            ]
+                + options.map { $0.replacingOccurrences(of: "=", with: " ") })
+                .joined(separator: "\n    ")
+        }.joined(separator: "\n") + "\n"
     }
 
     /// Waits for a guest's `lutf-guest: ready`, failing with the guest's own words (its error

@@ -11,7 +11,7 @@ struct LaunchCommand: AsyncParsableCommand {
         abstract: "Start an agent on every host of a cluster over ssh, run the tests, stop the agents.",
         discussion: """
             The cluster comes from --cluster FILE (see `lutf run --help` for the format, plus \
-            ssh_user, ssh_port, ssh_identity, ssh_options, via: ssh|pdsh|local, lnet: system|simulated, \
+            ssh_user, ssh_port, ssh_identity, ssh_options, ssh_config (ssh -F), via: ssh|pdsh|local, lnet: system|simulated, \
             sim_fabric) or, with --auster, from auster's environment: every host named by a *_HOST \
             variable or listed in CLIENTS/RCLIENTS becomes an agent named after its variable \
             (MASTER_ADDRESS, LUTF_PORT, LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY, \

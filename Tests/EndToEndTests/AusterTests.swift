@@ -69,7 +69,7 @@ struct AusterTests {
             let config = arguments.contains("-f") ? [] : ["-f", "local"]
             let outcome = try await TestSupport.runLUTF(
                 config + ["-N", "-v", "-D", logdir] + arguments, environment: env, executable: tests + "/auster",
-                workingDirectory: tests, deadline: .seconds(120))
+                workingDirectory: tests, deadline: .seconds(240))
             let yaml = (try? String(contentsOfFile: logdir + "/results.yml", encoding: .utf8)) ?? ""
             let results = try YAMLText.decode(yaml)
             return (outcome, results, yaml, logdir)

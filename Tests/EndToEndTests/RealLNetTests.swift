@@ -80,6 +80,59 @@ struct RealLNetTests {
     }
 
     @Test(
+        "the real auster runs LUTF on three guests from an ordinary config file (PDSH through the cluster's ssh_config): real LNet, subtests in auster's entry",
+        .enabled(if: lustreTests != nil, "LUTF_LUSTRE_TESTS names no lustre/tests directory with auster"),
+        .timeLimit(.minutes(6)))
+    func underAuster() async throws {
+        let name = "t4"
+        _ = try await TestSupport.runLUTF(["cluster", "down", "--name", name])
+        let up = try await TestSupport.runLUTF([
+            "cluster", "up", "--vm", "--nodes", "3", "--name", name, "--port", "18998", "--kit", RealLNet.kit,
+        ])
+        try #require(up.status == .exited(0), "\(up.stdout)\n\(up.stderr)")
+        do {
+            let state = "/run/lutf-cluster-\(name)"
+            let file = try ClusterFile(path: state + "/cluster.yaml")
+            #expect(file.sshConfig == state + "/ssh_config")
+            // A site's config: its hosts, how auster reaches them, LUTF's settings for these guests.
+            let config = """
+                mds_HOST=mds1
+                ost_HOST=oss1
+                CLIENTS=client1
+                RCLIENTS=client1
+                PDSH="ssh -F \(state)/ssh_config"
+                MASTER_ADDRESS=10.0.2.2:18998
+                LUTF_LISTEN=127.0.0.1
+                LUTF_SSH_CONFIG=\(state)/ssh_config
+                LUTF_MISSED_HEARTBEATS=10
+                LUTF_PYTHON=\(file.python ?? "python3")
+                . $LUSTRE/tests/cfg/local.sh
+
+                """
+            let tree = try AusterTests.Tree()
+            try config.write(toFile: tree.tests + "/cfg/guests.sh", atomically: true, encoding: .utf8)
+            let run = try await tree.auster(
+                ["-f", "guests", "lutf", "--only", "dynamic-discovery/01_ping_creates_peer,samples/sample_01"],
+                environment: ["LUTF_LNET": "system"])
+            let said = run.outcome.stdout + run.outcome.stderr
+            let entry = AusterTests.lutfEntry(run.results)
+            #expect(entry?["status"]?.stringValue == "PASS", "\(said)\n\(run.yaml)")
+            #expect(
+                AusterTests.subtests(entry).map(\.name) == [
+                    "test_dynamic-discovery_01_ping_creates_peer", "test_samples_sample_01",
+                ], "\(run.yaml)")
+            #expect(AusterTests.subtests(entry).allSatisfy { $0.status == "PASS" }, "\(run.yaml)")
+            #expect(said.contains("agents: mds1=mds1 (MDS MGS; also mgs), ost1=oss1 (OSS"), "\(said)")
+        } catch {
+            _ = try await TestSupport.runLUTF(["cluster", "down", "--name", name])
+            throw error
+        }
+        let down = try await TestSupport.runLUTF(["cluster", "down", "--name", name])
+        #expect(down.status == .exited(0), "\(down.stderr)")
+        #expect(RealLNet.qemus(named: "lutf-t4-").isEmpty, "QEMU left running after cluster down")
+    }
+
+    @Test(
         "cluster up --vm prints a cluster file that lutf launch runs; a second up is refused; down removes every guest",
         .timeLimit(.minutes(5)))
     func upAndDown() async throws {
