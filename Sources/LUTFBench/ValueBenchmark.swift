@@ -40,6 +40,29 @@ public struct ValueBenchmark: Sendable {
                 )
             }
         }
+        // What the master does with a remote call's result: it decodes the response around it
+        // and passes the value itself on as JSON text (RPC.resultPath), then writes it to the
+        // test's script.
+        for size in sizes where size >= 1 << 20 {
+            let value = Self.tree(size)
+            let response: Value = ["rpc": ["results": ["return_code": ["value": value, "output": ""]]]]
+            let encoded = JSONText.encode(response)
+            let rounds = size >= 16 << 20 ? 3 : 10
+            var decoded: Value = .null
+            let decode = Self.best(rounds) {
+                decoded = (try? JSONText.decode(encoded, deferring: RPC.resultPath)) ?? .null
+            }
+            var passed: [UInt8] = []
+            let pass = Self.best(rounds) { passed = JSONText.encode(decoded) }
+            guard passed == encoded else {
+                report("  tree \(size.bytesText) relayed: the bytes passed on differ from those received")
+                continue
+            }
+            let bytes = Double(encoded.count)
+            report(
+                "  tree \(size.bytesText) relayed by the master (result kept as JSON text): decode \(Self.rate(bytes, decode))  encode \(Self.rate(bytes, pass))"
+            )
+        }
     }
 
     /// A string of about `size` bytes of printable text with a newline every 80 characters.

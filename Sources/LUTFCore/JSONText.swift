@@ -47,6 +47,7 @@ public enum JSONText {
                 out.append(contentsOf: d.description.utf8)
             }
         case .string(let s): appendString(s, into: &out)
+        case .json(let text): out.append(contentsOf: text.bytes)
         case .list(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -67,6 +68,14 @@ public enum JSONText {
             out.append(UInt8(ascii: "}"))
         }
         if out.count > limit { throw TooLarge(limit: limit) }
+    }
+
+    /// The first bytes of `value`'s compact JSON, at least `limit` of them where it has that many
+    /// (a little more: it stops once past `limit`), without encoding the rest of a large value.
+    public static func encodePrefix(_ value: Value, limit: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        try? encode(value, into: &out, limit: limit)
+        return out
     }
 
     /// Encodes `value` as compact JSON bytes.
@@ -135,22 +144,48 @@ public enum JSONText {
     ///
     /// Throws ``ParseError`` for anything that is not exactly one JSON value.
     public static func decode(_ bytes: some Collection<UInt8>) throws(ParseError) -> Value {
+        try decode(bytes, deferring: [])
+    }
+
+    /// Values of at least this many bytes of JSON that ``decode(_:deferring:)`` keeps as text.
+    public static let deferredSize = 64 * 1024
+
+    /// Decodes one JSON document, keeping the member at the map path `deferring` (e.g.
+    /// `["rpc", "results", "return_code", "value"]`) as its checked JSON text, a
+    /// ``Value/json(_:)``, when it is ``deferredSize`` bytes or more: a value that only passes
+    /// through then costs its bytes, not a tree. (A deferred value with a lone surrogate escape,
+    /// which decoding turns into U+FFFD, or with text that is not UTF-8, is decoded instead.)
+    public static func decode(_ bytes: some Collection<UInt8>, deferring path: [String]) throws(ParseError) -> Value {
+        if let raw = bytes as? UnsafeRawBufferPointer {
+            return try decode(buffer: raw.assumingMemoryBound(to: UInt8.self), deferring: path)
+        }
         let array = bytes as? [UInt8] ?? Array(bytes)
         return try array.withUnsafeBufferPointer { (buffer) throws(ParseError) -> Value in
-            var parser = Parser(bytes: buffer)
-            parser.skipSpace()
-            let value = try parser.parseValue(depth: 0)
-            parser.skipSpace()
-            guard parser.index == buffer.count else {
-                throw ParseError(offset: parser.index, reason: "unexpected text after the value")
-            }
-            return value
+            try decode(buffer: buffer, deferring: path)
         }
+    }
+
+    private static func decode(buffer: UnsafeBufferPointer<UInt8>, deferring path: [String]) throws(ParseError)
+        -> Value
+    {
+        var parser = Parser(bytes: buffer)
+        parser.deferred = path
+        parser.skipSpace()
+        let value = try parser.parseValue(depth: 0, matched: path.isEmpty ? -1 : 0)
+        parser.skipSpace()
+        guard parser.index == buffer.count else {
+            throw ParseError(offset: parser.index, reason: "unexpected text after the value")
+        }
+        return value
     }
 
     private struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// The map path of the member to keep as text (empty: none).
+        var deferred: [String] = []
+        /// Set while checking a member's text when it holds a surrogate escape.
+        var sawSurrogateEscape = false
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -167,11 +202,15 @@ public enum JSONText {
             ParseError(offset: index, reason: reason)
         }
 
-        mutating func parseValue(depth: Int) throws(ParseError) -> Value {
+        /// `matched`: how many leading keys of ``deferred`` lead here (-1: this is off that path).
+        mutating func parseValue(depth: Int, matched: Int = -1) throws(ParseError) -> Value {
             guard depth < JSONText.maxDepth else { throw fail("nesting deeper than \(JSONText.maxDepth)") }
             guard index < bytes.count else { throw fail("unexpected end of text") }
+            if matched >= 0 && matched == deferred.count, let text = try deferredText(depth: depth) {
+                return .json(JSONBytes(checked: text))
+            }
             switch bytes[index] {
-            case UInt8(ascii: "{"): return try parseMap(depth: depth)
+            case UInt8(ascii: "{"): return try parseMap(depth: depth, matched: matched)
             case UInt8(ascii: "["): return try parseList(depth: depth)
             case UInt8(ascii: "\""): return .string(try parseString())
             case UInt8(ascii: "t"):
@@ -204,7 +243,93 @@ public enum JSONText {
             index += count
         }
 
-        mutating func parseMap(depth: Int) throws(ParseError) -> Value {
+        /// The text of the value here when it is large and passes through unchanged, leaving the
+        /// parser after it; else `nil`, leaving the parser where it was.
+        mutating func deferredText(depth: Int) throws(ParseError) -> [UInt8]? {
+            let start = index
+            sawSurrogateEscape = false
+            try skipValue(depth: depth)
+            let span = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            if span.count >= JSONText.deferredSize, !sawSurrogateEscape, String(validating: span, as: UTF8.self) != nil
+            {
+                return Array(span)
+            }
+            index = start
+            return nil
+        }
+
+        /// Checks the value here, as ``parseValue(depth:matched:)`` would, building nothing.
+        mutating func skipValue(depth: Int) throws(ParseError) {
+            guard depth < JSONText.maxDepth else { throw fail("nesting deeper than \(JSONText.maxDepth)") }
+            guard index < bytes.count else { throw fail("unexpected end of text") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                let isMap = close == UInt8(ascii: "}")
+                index += 1
+                skipSpace()
+                if index < bytes.count && bytes[index] == close {
+                    index += 1
+                    return
+                }
+                while true {
+                    skipSpace()
+                    if isMap {
+                        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                            throw fail("expected a quoted key")
+                        }
+                        try skipString()
+                        skipSpace()
+                        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                        index += 1
+                        skipSpace()
+                    }
+                    try skipValue(depth: depth + 1)
+                    skipSpace()
+                    guard index < bytes.count else { throw fail("unexpected end of text") }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
+                    guard bytes[index] == close else {
+                        throw fail(isMap ? "expected ',' or '}'" : "expected ',' or ']'")
+                    }
+                    index += 1
+                    return
+                }
+            case UInt8(ascii: "\""): try skipString()
+            default: _ = try parseValue(depth: depth)  // a scalar: as cheap to parse as to skip
+            }
+        }
+
+        /// Checks the string here (escapes, no control characters), building nothing.
+        mutating func skipString() throws(ParseError) {
+            index += 1
+            while index < bytes.count {
+                let b = bytes[index]
+                if b == UInt8(ascii: "\"") {
+                    index += 1
+                    return
+                }
+                if b < 0x20 { throw fail("control character in string") }
+                index += 1
+                guard b == UInt8(ascii: "\\") else { continue }
+                guard index < bytes.count else { break }
+                let e = bytes[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    continue
+                case UInt8(ascii: "u"):
+                    if (0xD800..<0xE000).contains(try hex4()) { sawSurrogateEscape = true }
+                default: throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
+                }
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func parseMap(depth: Int, matched: Int = -1) throws(ParseError) -> Value {
             index += 1
             var members = OrderedDictionary<String, Value>()
             skipSpace()
@@ -222,7 +347,8 @@ public enum JSONText {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipSpace()
-                members[key] = try parseValue(depth: depth + 1)
+                let onPath = matched >= 0 && matched < deferred.count && deferred[matched] == key
+                members[key] = try parseValue(depth: depth + 1, matched: onPath ? matched + 1 : -1)
                 skipSpace()
                 guard index < bytes.count else { throw fail("unexpected end of text") }
                 if bytes[index] == UInt8(ascii: ",") {

@@ -12,22 +12,79 @@ public enum Value: Sendable, Hashable {
     case string(String)
     case list([Value])
     case map(OrderedDictionary<String, Value>)
+    /// A value still in its JSON text: a large value that only passes through (a remote call's
+    /// result on its way from an agent to the test's script), which costs its bytes instead of a
+    /// tree of nodes. JSON output splices it in as it is; anything that looks inside (the
+    /// accessors, `==`, YAML) sees the value it stands for. Only ``JSONText/decode(_:deferring:)``
+    /// makes one.
+    case json(JSONBytes)
+
+    /// The value itself: a ``json(_:)`` value decoded, any other as it is.
+    public var resolved: Value {
+        if case .json(let text) = self { return text.value }
+        return self
+    }
+
+    public static func == (lhs: Value, rhs: Value) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.list(let a), .list(let b)): return a == b
+        case (.map(let a), .map(let b)): return a == b
+        case (.json(let a), .json(let b)) where a.bytes == b.bytes: return true
+        case (.json, _), (_, .json): return lhs.resolved == rhs.resolved
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        case .int(let i): hasher.combine(i)
+        case .double(let d): hasher.combine(d)
+        case .string(let s): hasher.combine(s)
+        case .list(let l): hasher.combine(l)
+        case .map(let m): hasher.combine(m)
+        case .json(let text): text.value.hash(into: &hasher)
+        }
+    }
+}
+
+/// The JSON text of a value, checked to be exactly one valid JSON value (see ``Value/json(_:)``).
+public struct JSONBytes: Sendable, Hashable {
+    public let bytes: [UInt8]
+
+    /// Made by the decoder only, from text it has checked.
+    init(checked bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The value the text stands for.
+    public var value: Value {
+        // The text was checked when it was made, so it decodes.
+        (try? JSONText.decode(bytes)) ?? .null
+    }
 }
 
 extension Value {
     /// The element at `index` of a list, or `nil`.
     public subscript(index: Int) -> Value? {
+        if case .json(let text) = self { return text.value[index] }
         guard case .list(let items) = self, items.indices.contains(index) else { return nil }
         return items[index]
     }
 
     /// The member `key` of a map, or `nil` for a missing key or a non-map value.
     public subscript(key: String) -> Value? {
+        if case .json(let text) = self { return text.value[key] }
         guard case .map(let members) = self else { return nil }
         return members[key]
     }
 
     public var stringValue: String? {
+        if case .json(let text) = self { return text.value.stringValue }
         if case .string(let s) = self { return s }
         return nil
     }
@@ -35,6 +92,7 @@ extension Value {
     /// An integer, also accepting a double with no fractional part.
     public var intValue: Int? {
         switch self {
+        case .json(let text): return text.value.intValue
         case .int(let i): return i
         case .double(let d) where d.rounded() == d && abs(d) < 9e18: return Int(d)
         default: return nil
@@ -44,6 +102,7 @@ extension Value {
     /// A number as a double (integers convert).
     public var doubleValue: Double? {
         switch self {
+        case .json(let text): return text.value.doubleValue
         case .int(let i): return Double(i)
         case .double(let d): return d
         default: return nil
@@ -51,36 +110,54 @@ extension Value {
     }
 
     public var boolValue: Bool? {
+        if case .json(let text) = self { return text.value.boolValue }
         if case .bool(let b) = self { return b }
         return nil
     }
 
     public var listValue: [Value]? {
+        if case .json(let text) = self { return text.value.listValue }
         if case .list(let l) = self { return l }
         return nil
     }
 
     public var mapValue: OrderedDictionary<String, Value>? {
+        if case .json(let text) = self { return text.value.mapValue }
         if case .map(let m) = self { return m }
         return nil
     }
 
     /// A map without `key` (any other value as it is).
     public func removing(_ key: String) -> Value {
+        if case .json(let text) = self { return text.value.removing(key) }
         guard case .map(var members) = self else { return self }
         members.removeValue(forKey: key)
         return .map(members)
     }
 
     public var isNull: Bool {
+        if case .json(let text) = self { return text.value.isNull }
         if case .null = self { return true }
         return false
     }
 
     /// The value as plain text: strings unquoted, everything else as compact flow YAML.
     public var plainText: String {
+        if case .json(let text) = self { return text.value.plainText }
         if case .string(let s) = self { return s }
         return JSONText.encodeString(self)
+    }
+
+    /// The first `limit` characters of ``plainText``, costing about that much however large the
+    /// value is (for summaries of results that may be megabytes).
+    public func plainText(prefix limit: Int) -> String {
+        switch self {
+        case .string(let s): return String(s.prefix(limit))
+        case .json(let text) where text.bytes.first == UInt8(ascii: "\""): return text.value.plainText(prefix: limit)
+        default:
+            let json = JSONText.encodePrefix(self, limit: limit * 4)
+            return String(String(decoding: json, as: UTF8.self).prefix(limit))
+        }
     }
 }
 

@@ -22,12 +22,18 @@ public enum YAMLText {
     ///
     /// An empty document is `.null`.
     public static func decode(_ bytes: [UInt8]) throws(ParseError) -> Value {
+        try decode(bytes, deferring: [])
+    }
+
+    /// As ``decode(_:)-([UInt8])``, keeping a large member at the map path `deferring` of a JSON
+    /// document as its text (``JSONText/decode(_:deferring:)``).
+    public static func decode(_ bytes: [UInt8], deferring path: [String]) throws(ParseError) -> Value {
         var i = 0
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0a || bytes[i] == 0x0d || bytes[i] == 0x09 {
             i += 1
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") {
-            if let value = try? JSONText.decode(bytes) { return value }
+            if let value = try? JSONText.decode(bytes, deferring: path) { return value }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ParseError(reason: "text is not valid UTF-8")
@@ -102,7 +108,7 @@ public enum YAMLText {
     /// Block YAML for people, ending in a newline.
     public static func encode(_ value: Value) -> String {
         var out = ""
-        switch value {
+        switch value.resolved {
         case .map(let members) where !members.isEmpty:
             emitMap(members, indent: 0, into: &out)
         case .list(let items) where !items.isEmpty:
@@ -122,6 +128,7 @@ public enum YAMLText {
     }
 
     private static func emitChild(_ item: Value, indent: Int, into out: inout String) {
+        if case .json(let text) = item { return emitChild(text.value, indent: indent, into: &out) }
         switch item {
         case .map(let child) where !child.isEmpty:
             out += "\n"
@@ -139,7 +146,7 @@ public enum YAMLText {
     private static func emitList(_ items: [Value], indent: Int, into out: inout String) {
         let pad = String(repeating: " ", count: indent)
         for item in items {
-            switch item {
+            switch item.resolved {
             case .map(let members) where !members.isEmpty:
                 var first = true
                 for (key, child) in members {
@@ -150,8 +157,8 @@ public enum YAMLText {
             case .list(let child) where !child.isEmpty:
                 out += pad + "-\n"
                 emitList(child, indent: indent + 2, into: &out)
-            default:
-                out += pad + "- " + scalarText(item) + "\n"
+            case let resolved:
+                out += pad + "- " + scalarText(resolved) + "\n"
             }
         }
     }
@@ -169,6 +176,7 @@ public enum YAMLText {
         case .string(let s): return quoted(s)
         case .list: return "[]"
         case .map: return "{}"
+        case .json(let text): return scalarText(text.value)
         }
     }
 

@@ -342,7 +342,8 @@ public final class ScriptBroker: MasterServiceHandler, Sendable {
             value = value.removing("tools")
             session?.recordCall(
                 node: target, caller: caller, what: what, start: start, ok: true,
-                result: value["output"]?.stringValue ?? value["value"].map(\.plainText) ?? "")
+                result: value["output"]?.stringValue ?? value["value"]?.plainText(
+                    prefix: TestSession.resultSummaryLength) ?? "")
             session?.logCall(
                 "\(LogSink.timestamp()) \(caller) -> \(target) \(what): ok in \(Self.milliseconds(since: start))"
                     + Self.indented(value["output"]?.stringValue))

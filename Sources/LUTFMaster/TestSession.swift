@@ -173,11 +173,14 @@ public final class TestSession: Sendable {
     }
 
     /// Records a remote call that started at `start` and ends now.
+    /// How much of a call's result the timeline keeps.
+    public static let resultSummaryLength = 200
+
     public func recordCall(node: String, caller: String, what: String, start: Int64, ok: Bool, result: String) {
         record([
             "kind": "call", "node": .string(node), "caller": .string(caller), "what": .string(what),
             "start_ms": .double(milliseconds(at: start)), "end_ms": .double(milliseconds()), "ok": .bool(ok),
-            "result": .string(String(result.prefix(200))),
+            "result": .string(String(result.prefix(Self.resultSummaryLength))),
         ])
     }
 }

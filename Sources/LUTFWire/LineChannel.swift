@@ -30,6 +30,10 @@ final class JSONLineHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     static let maxLine = 256 << 20
+    /// Where an answer line (`{"re": N, "ok": true, "value": V}`) from an agent's Python worker
+    /// holds the called function's value (`V` is `{value, output, tools}`): a large one passes
+    /// on to the master as JSON text, not a tree (``JSONText/decode(_:deferring:)``).
+    static let deferred = ["value", "value"]
     private var buffer = ByteBuffer()
     /// Readable bytes already searched for a newline (a long line arrives in many reads).
     private var scanned = 0
@@ -71,7 +75,7 @@ final class JSONLineHandler: ChannelDuplexHandler {
                 break
             }
             do {
-                context.fireChannelRead(wrapInboundOut(try JSONText.decode(line)))
+                context.fireChannelRead(wrapInboundOut(try JSONText.decode(line, deferring: Self.deferred)))
             } catch {
                 fail(context, "local channel: unparsable line: \(error)")
                 return
@@ -87,7 +91,7 @@ final class JSONLineHandler: ChannelDuplexHandler {
     private func decodeOffLoop(_ context: ChannelHandlerContext, _ line: [UInt8]) {
         decodingOffLoop = true
         context.offLoop {
-            try JSONText.decode(line)
+            try JSONText.decode(line, deferring: Self.deferred)
         } then: { [self] result in
             decodingOffLoop = false
             if closed { return }

@@ -161,6 +161,13 @@ public final class WireHandler: ChannelDuplexHandler {
 
     private static func decodeBody(_ frame: Frame) throws(FrameError) -> Value {
         do {
+            // A remote call's result only passes through the master, to the test's script: a
+            // large one stays JSON text (``Value/json(_:)``), not a tree of nodes.
+            let deferred = frame.type == .rpcResponse ? RPC.resultPath : []
+            // JSON (what LUTF sends) straight from the frame's buffer; anything else as YAML.
+            if let value = frame.body.withUnsafeReadableBytes({ try? JSONText.decode($0, deferring: deferred) }) {
+                return value
+            }
             return try YAMLText.decode(Array(frame.body.readableBytesView))
         } catch {
             throw FrameError.unparsableBody(frame.type, error.description)

@@ -135,4 +135,40 @@ struct ValueCodecTests {
             #expect(error.line != nil)
         }
     }
+
+    @Test("a large member at the deferred path stays JSON text: equal to its tree, spliced back byte for byte")
+    func deferredMember() throws {
+        let big: Value = .list((0..<20_000).map { .list([.int($0), "ab", 1.5, .null]) })
+        let document: Value = ["rpc": ["results": ["return_code": ["value": big, "output": "hi"]]], "id": 7]
+        let text = JSONText.encode(document)
+        let path = ["rpc", "results", "return_code", "value"]
+        let decoded = try JSONText.decode(text, deferring: path)
+        guard case .json(let json) = decoded["rpc"]?["results"]?["return_code"]?.mapValue?["value"] else {
+            Issue.record("the large value was decoded: \(String(describing: decoded["rpc"]?["results"]).prefix(80))")
+            return
+        }
+        #expect(json.bytes.count >= JSONText.deferredSize)
+        #expect(decoded == document)
+        #expect(JSONText.encode(decoded) == text)
+        #expect(decoded["rpc"]?["results"]?["return_code"]?["value"]?[19_999]?[0]?.intValue == 19_999)
+        #expect(YAMLText.encode(decoded) == YAMLText.encode(document))
+
+        // Small values, other paths, and text the tree would change (a lone surrogate becomes
+        // U+FFFD) are decoded as before; bad text inside a deferred value is still an error.
+        let small: Value = ["rpc": ["results": ["return_code": ["value": [1, 2]]]]]
+        let smallDecoded = try JSONText.decode(JSONText.encode(small), deferring: path)
+        #expect(smallDecoded["rpc"]?["results"]?["return_code"]?["value"]?.listValue == [1, 2])
+        #expect(try JSONText.decode(text, deferring: ["rpc", "other"]) == document)
+        let lone = String(decoding: text, as: UTF8.self).replacingOccurrences(of: "\"ab\"", with: "\"a\\ud800b\"")
+        let repaired = try JSONText.decode(Array(lone.utf8), deferring: path)
+        #expect(repaired["rpc"]?["results"]?["return_code"]?["value"]?[0]?[1] == "a\u{FFFD}b")
+        if case .json = repaired["rpc"]?["results"]?["return_code"]?.mapValue?["value"] {
+            Issue.record("a value with a lone surrogate was kept as text")
+        }
+        // A list's items without the comma between them, deep inside the deferred value.
+        let broken = Array(
+            String(decoding: text, as: UTF8.self).replacingOccurrences(of: "],[9999,", with: "][9999,").utf8)
+        #expect(broken.count == text.count - 1)
+        #expect(throws: JSONText.ParseError.self) { try JSONText.decode(broken, deferring: path) }
+    }
 }
