@@ -71,6 +71,20 @@ public struct ScriptBenchmark: Sendable {
         report(
             "  p50 \(Benchmark.micro(p.p50))  p90 \(Benchmark.micro(p.p90))  p99 \(Benchmark.micro(p.p99))  (target p50 <= 0.3 ms)"
         )
+
+        // Large results of many small items from three agents at once: the master's memory.
+        let large = directory + "/large.json"
+        try await lutf(["run", suites + "/suite_large", "--results", directory + "/rl", "--param", "out=\(large)"])
+        let figures = try JSONText.decode(Array(try String(contentsOfFile: large, encoding: .utf8).utf8))
+        let inFlight = Double(figures["bytes"]?.intValue ?? 0)
+        let peak = Double(figures["master_peak"]?.intValue ?? 0)
+        let idle = Double(figures["master_before"]?.intValue ?? 0)
+        report(
+            "three agents return \(Int((inFlight / 3 / 1_048_576).rounded())) MiB results of 700,000 small items at once, agent -> master -> script:"
+        )
+        report(
+            "  \(Benchmark.milli(figures["seconds"]?.doubleValue ?? 0)); the master's peak resident memory \(Int(peak / 1_048_576)) MiB (\(Int(idle / 1_048_576)) MiB before), \(((peak - idle) / inFlight * 10).rounded() / 10)x the \(Int(inFlight / 1_048_576)) MiB in flight (target: a small multiple)"
+        )
     }
 
     private func lutf(_ arguments: [String]) async throws {
@@ -85,7 +99,7 @@ public struct ScriptBenchmark: Sendable {
 
     private func write(suites: String) throws {
         let fm = FileManager.default
-        for name in ["suite_first", "suite_noop", "suite_calls"] {
+        for name in ["suite_first", "suite_noop", "suite_calls", "suite_large"] {
             try fm.createDirectory(atPath: suites + "/" + name, withIntermediateDirectories: true)
         }
         try """
@@ -124,5 +138,51 @@ public struct ScriptBenchmark: Sendable {
             with open(params["out"], "w") as f:
                 json.dump(samples, f)
         """.write(toFile: suites + "/suite_calls/test_calls.py", atomically: true, encoding: .utf8)
+        // The master runs the script: its parent process.
+        try """
+        import json
+        import os
+        import threading
+        import time
+
+        import lutf
+
+        TIMEOUT = 600
+
+
+        def many(n):
+            return [[i, "ab", 1.5, None] for i in range(n)]
+
+
+        def peak(pid):
+            with open("/proc/%d/status" % pid) as f:
+                return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+
+
+        def run(params):
+            nodes = lutf.agents()[:3]
+            before = peak(os.getppid())
+            errors = []
+
+            def one(node):
+                try:
+                    got = lutf.call(node, many, 700000, timeout=300)
+                    assert len(got) == 700000 and got[-1] == [699999, "ab", 1.5, None]
+                except Exception as e:
+                    errors.append("%s: %r" % (node.name, e))
+
+            started = time.monotonic()
+            threads = [threading.Thread(target=one, args=(n,)) for n in nodes]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            seconds = time.monotonic() - started
+            assert not errors, errors
+            size = len(json.dumps(many(700000), separators=(",", ":")))
+            with open(params["out"], "w") as f:
+                json.dump({"bytes": 3 * size, "master_peak": peak(os.getppid()), "master_before": before,
+                           "seconds": seconds}, f)
+        """.write(toFile: suites + "/suite_large/test_large.py", atomically: true, encoding: .utf8)
     }
 }

@@ -17,8 +17,9 @@ struct BenchCommand: AsyncParsableCommand {
             call each of N agents at once; the CPU and resident memory of a `lutf master` process \
             with M agent connections heartbeating every second (the agents run as a swarm in one \
             process); and for test scripts: the time from `lutf run` to the first test, the \
-            per-test overhead over bare python3, and remote call latency from a script to an \
-            agent's Python worker; simulated `lnetctl net show` latency; the wall time of a full run \
+            per-test overhead over bare python3, remote call latency from a script to an \
+            agent's Python worker, and the master's peak memory while three agents return large \
+            results of small items at once; simulated `lnetctl net show` latency; the wall time of a full run \
             of the bundled suites; as root, the time to launch a 3- and 10-node virtual cluster \
             over ssh and the release latency of a barrier across it; and where qemu and an LNet kit \
             are present (`vm`), real LNet in QEMU guests beside the simulator: the time for \
