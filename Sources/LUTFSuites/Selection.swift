@@ -69,12 +69,17 @@ public struct Selection: Sendable {
                 warn(message)
             }
         }
+        // As test-framework.sh's run_test: without --only an excluded test is reported SKIP
+        // ("skipping excluded test ..."); with --only it is left out like any test not named.
         return chosen.compactMap { suite in
             var suite = suite
             suite.scripts = suite.scripts.filter { script in
                 if !only.isEmpty && !only.contains(where: { matches($0, script) }) { return false }
-                if except.contains(where: { matches($0, script) }) { return false }
                 if let pattern, !Self.glob(pattern, matches: script) { return false }
+                if except.contains(where: { matches($0, script) }) {
+                    guard only.isEmpty else { return false }
+                    suite.excluded.insert(script.key)
+                }
                 return true
             }
             return suite.scripts.isEmpty ? nil : suite

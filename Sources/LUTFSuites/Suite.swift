@@ -31,6 +31,9 @@ public struct Suite: Sendable {
     public var skipFile: String?
     /// Keys not to run (reported SKIP "skip list").
     public var skipList: Set<String> = []
+    /// Keys excluded by `--except` / `EXCEPT` (reported SKIP "skipping excluded test KEY", as a
+    /// bash suite under auster reports them).
+    public var excluded: Set<String> = []
     /// Keys not to run on one LNet backend (`real`, `simulated`), with the reason (`skip_on`).
     public var skipOn: [String: [String: String]] = [:]
     /// Keys whose failure is expected (does not fail the run).

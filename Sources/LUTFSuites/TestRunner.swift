@@ -129,6 +129,7 @@ public final class TestRunner: Sendable {
 
     /// Why `script` is skipped without running (the skip list, or the backend's), or `nil`.
     private func skipReason(_ script: TestScript, of suite: Suite) async -> String? {
+        if suite.excluded.contains(script.key) { return "skipping excluded test \(script.key)" }
         if suite.skipList.contains(script.key) { return "skip list" }
         if !suite.skipOn.isEmpty, let backend = await backend(), let reason = suite.skipOn[backend]?[script.key] {
             return "skipped on \(backend == "real" ? "real LNet" : "simulated LNet"): \(reason)"

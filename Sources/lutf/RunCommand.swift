@@ -51,7 +51,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Run only these tests (keys like sample_02, comma-separated; default $ONLY).")
     var only: [String] = []
 
-    @Option(name: .customLong("except"), help: "Do not run these tests (default $EXCEPT).")
+    @Option(
+        name: .customLong("except"),
+        help:
+            "Do not run these tests (default $EXCEPT); without --only each is reported SKIP \"skipping excluded test KEY\", as a bash suite reports it."
+    )
     var exceptTests: [String] = []
 
     @Option(name: .long, help: "Run only tests whose key, name or suite/key matches this glob (default $PATTERN).")
@@ -241,6 +245,7 @@ struct ListCommand: AsyncParsableCommand {
                 var table = TextTable(header: [])
                 for script in suite.scripts {
                     var marks: [String] = []
+                    if suite.excluded.contains(script.key) { marks.append("excluded") }
                     if suite.skipList.contains(script.key) { marks.append("skip list") }
                     if suite.expectedFailures.contains(script.key) { marks.append("expected failure") }
                     table.append(["  " + script.key, marks.joined(separator: ", ")])
