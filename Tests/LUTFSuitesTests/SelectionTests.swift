@@ -18,8 +18,18 @@ struct SelectionTests {
             }),
     ]
 
+    /// The tests that run (not those kept only to be reported as excluded).
     func chosen(_ selection: Selection) throws -> [String] {
-        try selection.apply(to: all).flatMap { $0.scripts.map(\.fullName) }
+        try selection.apply(to: all).flatMap { suite in
+            suite.scripts.filter { !suite.excluded.contains($0.key) }.map(\.fullName)
+        }
+    }
+
+    /// The tests reported SKIP as excluded.
+    func excluded(_ selection: Selection) throws -> [String] {
+        try selection.apply(to: all).flatMap { suite in
+            suite.scripts.filter { suite.excluded.contains($0.key) }.map(\.fullName)
+        }
     }
 
     @Test("nothing given runs everything, in order")
@@ -51,8 +61,14 @@ struct SelectionTests {
         selection.suites = ["suite_samples"]
         selection.except = ["sample_01"]
         #expect(try chosen(selection) == ["samples/sample_02", "samples/sample_03"])
+        // As in a bash suite: excluded, and reported so; with --only, simply not named.
+        #expect(try excluded(selection) == ["samples/sample_01"])
+        var named = selection
+        named.only = ["sample_01", "sample_02"]
+        #expect(try chosen(named) == ["samples/sample_02"] && excluded(named).isEmpty)
         selection.pattern = "*_03"
         #expect(try chosen(selection) == ["samples/sample_03"])
+        #expect(try excluded(selection).isEmpty)
         var byPattern = Selection()
         byPattern.pattern = "dlc/*"
         #expect(try chosen(byPattern) == ["dlc/01_net_add", "dlc/02_net_del"])
