@@ -302,21 +302,77 @@ public struct Fabric {
             let back = Hop(from: targetMember, source: target, destination: hop.source, route: nil, forwarding: false)
             var ignored = 0.0
             try node.modify { $0.stats["rst_alloc"] += 1 }
-            _ = try send(
+            let pushLost = try send(
                 [hop], kind: NICounters.put, to: target, latency: &ignored, members: all,
                 length: Self.replyLength(nis: mine.count))
-            _ = try send([back], kind: NICounters.ack, to: hop.source, latency: &ignored, members: all)
+            let ackLost = try send([back], kind: NICounters.ack, to: hop.source, latency: &ignored, members: all)
+            if !pushLost && !ackLost { try Self.samplePut(on: node, from: hop.source, to: target) }
             try targetMember.node.modify { state in
                 state.stats["rst_alloc"] += 1
                 state.stats["msgs_max"] = max(state.stats["msgs_max"], 2)
                 state.ensurePeer(hop.source, discovered: mine.map(\.nid).filter { $0 != .loopback })
             }
-            _ = try send(
-                [back], kind: NICounters.put, to: hop.source, latency: &ignored, members: all,
+            // The target's own push to a Multi-Rail originator (discovery on) goes out as its
+            // multi-rail sends do: from the NI that has sent least, to the originator's NI on that
+            // net (6.1 sent it on the other rail when the ping and the first push had both come
+            // in on one); to any other, back the way the ping came.
+            let (pushFrom, pushTo) =
+                all[0].state.globals.discovery == 1
+                ? Self.leastUsedPair(from: targetMember.node.load().allNIs, to: mine, default: (target, hop.source))
+                : (target, hop.source)
+            let pushBack = Hop(from: targetMember, source: pushFrom, destination: pushTo, route: nil, forwarding: false)
+            let ackBack = Hop(from: hop.from, source: pushTo, destination: pushFrom, route: nil, forwarding: false)
+            let backLost = try send(
+                [pushBack], kind: NICounters.put, to: pushTo, latency: &ignored, members: all,
                 length: Self.replyLength(nis: theirs.count))
-            _ = try send([hop], kind: NICounters.ack, to: target, latency: &ignored, members: all)
+            let backAckLost = try send([ackBack], kind: NICounters.ack, to: pushFrom, latency: &ignored, members: all)
+            if !backLost && !backAckLost { try Self.samplePut(on: targetMember.node, from: pushFrom, to: pushTo) }
         }
         return PingResult(reply: reply, failure: nil)
+    }
+
+    /// A message to a portal nobody listens on at `target` (lst's session RPC to a node without
+    /// lnet_selftest): sent, and dropped as it arrives (the target's NI counts a drop, not a
+    /// receive, and knows the sender as a peer). Only a target on a local net.
+    func sendUnheard(to target: NID, kind: Int, members all: [Member]) throws {
+        guard case .success(let hops) = path(from: all[0], to: target, source: nil, strict: false, members: all),
+            hops.count == 1, let hop = hops.first, let receiver = Self.owner(of: target, in: all)
+        else { return }
+        try node.modify { $0.count(sentFrom: hop.source, to: target, kind: kind) }
+        try receiver.node.modify { state in
+            state.stats["drop_count"] += 1
+            state.stats["drop_length"] += SimState.length(of: kind)
+            if let (n, i) = state.niIndex(target) {
+                state.nets[n].nis[i].counters.dropCount += 1
+                state.nets[n].nis[i].counters.dropped[kind] += 1
+            }
+            state.ensurePeer(hop.source, discovered: nil)
+        }
+    }
+
+    /// A PUT from `local` answered by `remote`'s ACK: one sample on the NI and on the peer NI.
+    static func samplePut(on node: SimNode, from local: NID, to remote: NID) throws {
+        try node.modify { state in
+            if let (n, i) = state.niIndex(local) {
+                state.nets[n].nis[i].counters.putSamples = (state.nets[n].nis[i].counters.putSamples ?? 0) + 1
+            }
+            if let p = state.peerIndex(containing: remote),
+                let i = state.peers[p].nis.firstIndex(where: { $0.nid == remote })
+            {
+                state.peers[p].nis[i].counters.putSamples = (state.peers[p].nis[i].counters.putSamples ?? 0) + 1
+            }
+        }
+    }
+
+    /// The local NI that has sent least and the remote NI on its net, for a message a node
+    /// sends of its own accord to a peer with several NIs; `fallback` when they share no net.
+    static func leastUsedPair(from local: [SimNI], to remote: [SimNI], default fallback: (NID, NID)) -> (NID, NID) {
+        var best: (SimNI, NID)?
+        for ni in local where ni.nid != .loopback && ni.down != true {
+            guard let peer = remote.first(where: { $0.nid.net == ni.nid.net && $0.nid != .loopback }) else { continue }
+            if best == nil || ni.counters.sendCount < best!.0.counters.sendCount { best = (ni, peer.nid) }
+        }
+        return best.map { ($0.0.nid, $0.1) } ?? fallback
     }
 
     /// The size of a ping's REPLY: the ping buffer, 16 bytes of header and 16 per NI (lo included).

@@ -348,7 +348,7 @@ extension LNetCtl {
                             ("send_count", .int(c.sendCount)), ("recv_count", .int(c.recvCount)),
                             ("drop_count", .int(c.dropCount)),
                         ]
-                            + latencyKeys.map { ($0, .int(0)) })
+                            + c.latencyStatistics.map { ($0.0, .int($0.1)) })
                 ))
         }
         if level >= 4 && !backup {

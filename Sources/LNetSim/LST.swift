@@ -190,6 +190,7 @@ public struct LST {
             guard let parsed = try? NID(parsing: nid), let owner = Fabric.owner(of: parsed, in: members),
                 !owner.state.selftestLoaded
             else { continue }
+            try Fabric(node: node).sendUnheard(to: parsed, kind: NICounters.put, members: members)
             out.stderr += "create session RPC failed on \(Self.rpcName(parsed)): Unknown error -110\n"
             out.stderr += "No nodes added successfully, deleting group \(name)\n"
             out.stdout += "Group is deleted\n"

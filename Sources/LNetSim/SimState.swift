@@ -156,8 +156,19 @@ public struct NICounters: Codable, Sendable {
     public var errors = 0
     public var networkTimeouts = 0
     public var pingCount = 0
+    /// PUTs answered by their ACK that 6.1 times (a discovery push): `put_egress_samples` and
+    /// `put_ack_samples`. (`nil` in state files from before.)
+    public var putSamples: Int?
 
     public init() {}
+
+    /// The latency keys of `statistics`: the PUT sample counts, every duration 0 (durations are
+    /// not compared with real LNet's, see docs/SIMULATOR.md §6).
+    public var latencyStatistics: [(String, Int)] {
+        LNetCtl.latencyKeys.map { key in
+            (key, key == "put_egress_samples" || key == "put_ack_samples" ? putSamples ?? 0 : 0)
+        }
+    }
 
     public static let kinds = ["put", "get", "reply", "ack", "hello"]
     public static let put = 0
