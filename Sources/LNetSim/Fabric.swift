@@ -41,13 +41,13 @@ public struct Fabric {
         return ni.health > 0 && SimNode.interfaceUp(ni, interfaces: member.interfaces)
     }
 
-    /// A route's state as `route show -v` reports it: up when the gateway answers and forwards,
-    /// single-hop when the gateway is on the remote net itself.
+    /// A route's state as `route show -v` reports it: up when the gateway answers and forwards;
+    /// single-hop when the gateway is on the remote net itself, which a node learns from the
+    /// gateway's answers once it has routed (and keeps when the route goes down again: 6.1).
     static func gatewayStatus(_ route: SimRoute, members: [Member]) -> (up: Bool, singleHop: Bool) {
-        guard let gateway = Self.owner(of: route.gateway, in: members), usable(route.gateway, on: gateway),
-            gateway.state.routing == 1
-        else { return (false, false) }
-        return (true, gateway.state.netIndex(route.net) != nil)
+        guard let gateway = Self.owner(of: route.gateway, in: members) else { return (false, false) }
+        let singleHop = gateway.state.buffersAllocated && gateway.state.netIndex(route.net) != nil
+        return (usable(route.gateway, on: gateway) && gateway.state.routing == 1, singleHop)
     }
 
     /// One hop a message takes: from a local NI of `from` to `destination`.
@@ -116,8 +116,8 @@ public struct Fabric {
     }
 
     /// The route `member` takes to `net`: among those whose gateway is alive and forwards, the
-    /// best by priority, then hop count, then least recently used (round robin); with none
-    /// alive, the best of all (to fail on). `nil` when there is no route to `net`.
+    /// best by priority, then hop count, then least recently used (round robin). `nil` when no
+    /// route to `net` is up: real LNet then fails at once with -113 (EHOSTUNREACH).
     func bestRoute(on member: Member, to net: LNetNet, members all: [Member]) -> SimRoute? {
         let routes = member.state.routes.filter { $0.net == net }
         func best(_ list: [SimRoute]) -> SimRoute? {
@@ -129,7 +129,7 @@ public struct Fabric {
         let alive = routes.filter { r in
             Self.owner(of: r.gateway, in: all).map { Self.usable(r.gateway, on: $0) && $0.state.routing == 1 } ?? false
         }
-        return best(alive) ?? best(routes)
+        return best(alive)
     }
 
     /// Whether `nid` belongs to a node that `member` has as the gateway of one of its routes.
@@ -348,6 +348,29 @@ public struct Fabric {
             }
             state.ensurePeer(hop.source, discovered: nil)
         }
+    }
+
+    /// Why lst's session RPC (a GET) to `target` fails, or `nil` when it arrives: -113 without a
+    /// route up to its net; -110 when it is lost (a drop rule, a link down), after which the
+    /// sender's peer NI has timed out once (health down by the sensitivity, as 6.1's 900).
+    func sessionRPCFailure(to target: NID, members all: [Member]) throws -> Int? {
+        guard case .success(let hops) = path(from: all[0], to: target, source: nil, strict: false, members: all) else {
+            return -113
+        }
+        try node.modify { $0.ensurePeer(hops[0].destination, discovered: nil) }
+        var latency = 0.0
+        guard try send(hops, kind: NICounters.get, to: target, latency: &latency, members: all) else { return nil }
+        try node.modify { state in
+            state.stats["response_timeout_count"] += 1
+            let first = hops[0].destination
+            if let p = state.peerIndex(containing: first),
+                let i = state.peers[p].nis.firstIndex(where: { $0.nid == first })
+            {
+                state.peers[p].nis[i].health = max(0, state.peers[p].nis[i].health - state.globals.healthSensitivity)
+            }
+        }
+        wait(node.maxWait)
+        return -110
     }
 
     /// A PUT from `local` answered by `remote`'s ACK: one sample on the NI and on the peer NI.

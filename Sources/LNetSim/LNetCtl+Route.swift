@@ -50,6 +50,7 @@ extension LNetCtl {
         let priority = p.value("priority").flatMap(strtolStrict) ?? 0
         let netText = p.value("net")!
         let fabricAddresses = Set(Fabric(node: node).members().flatMap { $0.interfaces.flatMap(\.addresses) })
+        var newGateways: [NID] = []
         let failure: (Int, String)? = try node.modify { state in
             guard state.configured else { return (-100, "Network is down") }
             guard let net = LNetNet(parsing: netText) else { return (-6, "setting LNET_NET_ANY not allowed") }
@@ -83,6 +84,7 @@ extension LNetCtl {
                         peer.nis[0].counters.droppedErrors = 1
                     }
                     state.peers.append(peer)
+                    newGateways.append(gateway)
                 }
                 state.debug(
                     "config", "router.c:712:lnet_add_route()", "Added route to \(net) via \(gateway) hops \(hop)")
@@ -90,6 +92,14 @@ extension LNetCtl {
             return nil
         }
         if let (errno, descr) = failure { return netlinkError("add", "route", errno, descr) }
+        // A new gateway is discovered, as 6.1's router discovery does: a reachable one becomes a
+        // Multi-Rail peer with all its NIDs, and knows this node the same way.
+        if node.load().globals.discovery == 1 {
+            let fabric = Fabric(node: node)
+            for gateway in newGateways where Fabric.owner(of: gateway, in: fabric.members()) != nil {
+                _ = try? fabric.ping(gateway, source: nil, timeout: 1, discover: true)
+            }
+        }
         return 0
     }
 

@@ -185,13 +185,24 @@ public struct LST {
         let name = args[0]
         // Adding a node sends it the session: a node without lnet_selftest never answers (-110
         // after the RPC timeout) and the group is deleted.
-        let members = Fabric(node: node).members()
+        let fabric = Fabric(node: node)
+        let members = fabric.members()
         for nid in args.dropFirst().flatMap({ Self.expand($0) ?? [] }) {
-            guard let parsed = try? NID(parsing: nid), let owner = Fabric.owner(of: parsed, in: members),
-                !owner.state.selftestLoaded
-            else { continue }
-            try Fabric(node: node).sendUnheard(to: parsed, kind: NICounters.put, members: members)
-            out.stderr += "create session RPC failed on \(Self.rpcName(parsed)): Unknown error -110\n"
+            guard let parsed = try? NID(parsing: nid), let owner = Fabric.owner(of: parsed, in: members) else {
+                continue
+            }
+            // The session RPC: refused at once without a route up (-113), lost on the way (a
+            // drop rule) or unheard (no lnet_selftest there) after its timeout (-110).
+            let errno: Int
+            if !owner.state.selftestLoaded {
+                try fabric.sendUnheard(to: parsed, kind: NICounters.put, members: members)
+                errno = -110
+            } else if let failure = try fabric.sessionRPCFailure(to: parsed, members: members) {
+                errno = failure
+            } else {
+                continue
+            }
+            out.stderr += "create session RPC failed on \(Self.rpcName(parsed)): Unknown error \(errno)\n"
             out.stderr += "No nodes added successfully, deleting group \(name)\n"
             out.stdout += "Group is deleted\n"
             return -2

@@ -10,9 +10,12 @@ struct LaunchCommand: AsyncParsableCommand {
         commandName: "launch",
         abstract: "Start an agent on every host of a cluster over ssh, run the tests, stop the agents.",
         discussion: """
-            The cluster comes from --cluster FILE (see `lutf run --help` for the format, plus \
-            ssh_user, ssh_port, ssh_identity, ssh_options, ssh_config (ssh -F), via: ssh|pdsh|local, lnet: system|simulated, \
-            sim_fabric) or, with --auster, from auster's environment: every host named by a *_HOST \
+            The cluster comes from --cluster FILE, a YAML map under `cluster:` with master \
+            (HOST:PORT the agents connect to), agents (a list of names, or of maps with name, host, \
+            role or roles, aliases, ssh_port, interfaces), and optionally key, listen, python, \
+            remote_home, heartbeat_interval, missed_heartbeats, ssh_user, ssh_port, ssh_identity, \
+            ssh_options, ssh_config (ssh -F), via (ssh, pdsh or local), lnet (system or simulated) \
+            and sim_fabric (`lutf cluster up` prints such files); or, with --auster, from auster's environment: every host named by a *_HOST \
             variable or listed in CLIENTS/RCLIENTS becomes an agent named after its variable \
             (MASTER_ADDRESS, LUTF_PORT, LUTF_SSH_USER, LUTF_SSH_PORT, LUTF_SSH_IDENTITY, \
             LUTF_SSH_OPTIONS, LUTF_LNET, LUTF_KEY are read too).
