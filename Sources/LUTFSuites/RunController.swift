@@ -366,7 +366,42 @@ public enum RunController {
         _ names: [String], master: Master, processes: [ChildProcess], timeout: Double,
         interruption: Interruption = Interruption()
     ) async throws {
-        let start = Monotonic.nanoseconds()
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        // Woken by what can change the answer (a join or death, an agent process's exit, an
+        // interruption, the deadline), not by a timer.
+        let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let events = await master.registry.events()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in events { wake.yield() } }
+            for process in processes where names.contains(process.name) {
+                group.addTask {
+                    _ = try? await process.waitForExit()
+                    wake.yield()
+                }
+            }
+            group.addTask {
+                _ = try? await interruption.wait()
+                wake.yield()
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                wake.yield()
+            }
+            defer { group.cancelAll() }
+            var next = wakeups.makeAsyncIterator()
+            try await check(
+                names, master: master, processes: processes, timeout: timeout, interruption: interruption,
+                deadline: deadline
+            ) { await next.next() }
+        }
+    }
+
+    /// The checks of ``waitForAgents(_:master:processes:timeout:interruption:)``, each time
+    /// `woken` returns.
+    private static func check(
+        _ names: [String], master: Master, processes: [ChildProcess], timeout: Double, interruption: Interruption,
+        deadline: ContinuousClock.Instant, woken: () async -> Void?
+    ) async throws {
         while true {
             let missing = await master.registry.notAlive(names)
             if missing.isEmpty { return }
@@ -375,7 +410,7 @@ public enum RunController {
                     .cancelled, "interrupted (\(reason)) while waiting for agents \(missing.joined(separator: ", "))")
             }
             let exited = processes.filter { $0.exitStatus != nil && missing.contains($0.name) }
-            if !exited.isEmpty || Monotonic.secondsSince(start) > timeout {
+            if !exited.isEmpty || ContinuousClock.now >= deadline {
                 let reasons = missing.map { name -> String in
                     guard let process = processes.first(where: { $0.name == name }) else { return name }
                     let last = process.log.split(separator: "\n").last.map(String.init) ?? "no output"
@@ -386,7 +421,7 @@ public enum RunController {
                     .setup,
                     "agents did not join within \(timeout.secondsText): \(reasons.joined(separator: "; "))")
             }
-            try await Task.sleep(for: .milliseconds(20))
+            await woken()
         }
     }
 
