@@ -133,3 +133,52 @@ struct HostPortTests {
         #expect(Roles.derive(fromName: name) == role)
     }
 }
+
+@Suite("cluster files", .timeLimit(.minutes(1)))
+struct ClusterFileTests {
+    func write(_ text: String) throws -> String {
+        let path = try TestSupport.makeTemporaryDirectory() + "/cluster.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("an agent's roles and aliases are read (a host with several of auster's facets); via: local is accepted")
+    func rolesAndAliases() throws {
+        let file = try ClusterFile(
+            path: try write(
+                """
+                cluster:
+                  master: 127.0.0.1:8494
+                  via: local
+                  agents:
+                    - name: mds1
+                      host: localhost
+                      roles: [MDS, MGS, OSS, client]
+                      aliases: [mgs, ost1, client1]
+                    - name: oss2
+                """))
+        #expect(file.via == "local")
+        #expect(file.agents.map(\.role) == ["MDS,MGS,OSS,client", "OSS"])
+        #expect(file.agents.first?.aliases == ["mgs", "ost1", "client1"])
+        // Written back as lutf launch hands it on.
+        let again = try ClusterFile(path: try write(file.yaml))
+        #expect(again.agents == file.agents && again.via == "local")
+    }
+
+    @Test(
+        "role with roles, and roles or aliases that are not a list of names, are errors naming the line",
+        arguments: [
+            ("roles: [MDS]\n      role: MDS", "give 'role' or 'roles', not both"),
+            ("roles: MDS", "'roles' must be a list of names"),
+            ("aliases: [mgs, [x]]", "'aliases' must be a list of names"),
+        ])
+    func badRoles(_ entry: String, _ message: String) throws {
+        let path = try write("cluster:\n  master: 127.0.0.1:8494\n  agents:\n    - name: mds1\n      \(entry)\n")
+        #expect {
+            try ClusterFile(path: path)
+        } throws: { error in
+            let text = "\(error)"
+            return (error as? LUTFError)?.code == .config && text.contains("line 4") && text.contains(message)
+        }
+    }
+}

@@ -88,3 +88,37 @@ struct ResultsWriterTests {
         #expect(writer.results.count == 1, "the result is still held for the summary")
     }
 }
+
+@Suite("auster's results.yml before LUTF appends to it", .timeLimit(.minutes(1)))
+struct AusterOpenEntryTests {
+    static let header =
+        "TestGroup:\n    test_group: t\nTests:\n-\n        name: lutf\n        description: auster lutf\n"
+
+    @Test(
+        "LUTF appends only to an entry auster opened and has not closed; anything else is one line naming the file",
+        arguments: [
+            (header + "        SubTests:\n", nil),
+            (header + "        SubTests:\n        -\n            name: test_x\n            status: PASS\n", nil),
+            (
+                header + "        SubTests:\n        duration: 1\n        status: PASS\n",
+                "its last entry, 'lutf', is already closed"
+            ),
+            (header, "its last entry, 'lutf', has no 'SubTests:' to add to"),
+            ("TestGroup:\n    test_group: t\nTests:\n", "has no suite entry open for LUTF's subtests"),
+        ] as [(String, String?)])
+    func openEntry(_ text: String, _ problem: String?) throws {
+        let path = try TestSupport.makeTemporaryDirectory() + "/results.yml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        if let problem {
+            #expect {
+                try AusterReport.checkOpenEntry(path)
+            } throws: { error in
+                "\(error)".contains("auster's results \(path)") && "\(error)".contains(problem)
+            }
+        } else {
+            try AusterReport.checkOpenEntry(path)
+        }
+        let missing = path + ".missing"
+        #expect(throws: LUTFError.self) { try AusterReport.checkOpenEntry(missing) }
+    }
+}
