@@ -450,9 +450,13 @@ lutf_describe_agents() {
 # the auster that runs us, as given (comma-separated); status 1 when there is none. auster rewrites every
 # --suite to -S before it parses its suite list, so this is the only way they can reach us.
 lutf_auster_suite_option() {
-	local pid=$$ ppid args=() i found=""
+	local pid=$$ ppid stat args=() i found=""
 	while ((pid > 1)); do
-		ppid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+		# The parent is the second field after "(comm)", which may itself hold blanks.
+		stat=$(<"/proc/$pid/stat") 2>/dev/null || return 1
+		stat=${stat##*) }
+		ppid=${stat#* }
+		ppid=${ppid%% *}
 		mapfile -d '' -t args <"/proc/$ppid/cmdline" 2>/dev/null || return 1
 		for ((i = 0; i < ${#args[@]}; i++)); do
 			if [[ ${args[i]##*/} == auster ]]; then

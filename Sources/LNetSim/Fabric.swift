@@ -362,12 +362,7 @@ public struct Fabric {
         guard try send(hops, kind: NICounters.get, to: target, latency: &latency, members: all) else { return nil }
         try node.modify { state in
             state.stats["response_timeout_count"] += 1
-            let first = hops[0].destination
-            if let p = state.peerIndex(containing: first),
-                let i = state.peers[p].nis.firstIndex(where: { $0.nid == first })
-            {
-                state.peers[p].nis[i].health = max(0, state.peers[p].nis[i].health - state.globals.healthSensitivity)
-            }
+            state.lowerHealth(ofPeerNI: hops[0].destination)
         }
         wait(node.maxWait)
         return -110

@@ -96,7 +96,8 @@ extension LNetCtl {
         // Multi-Rail peer with all its NIDs, and knows this node the same way.
         if node.load().globals.discovery == 1 {
             let fabric = Fabric(node: node)
-            for gateway in newGateways where Fabric.owner(of: gateway, in: fabric.members()) != nil {
+            let members = fabric.members()
+            for gateway in newGateways where Fabric.owner(of: gateway, in: members) != nil {
                 _ = try? fabric.ping(gateway, source: nil, timeout: 1, discover: true)
             }
         }

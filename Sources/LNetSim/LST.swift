@@ -724,6 +724,14 @@ public struct LST {
 }
 
 extension SimState {
+    /// A message to peer NI `nid` timed out: its health falls by the sensitivity (not below 0).
+    mutating func lowerHealth(ofPeerNI nid: NID) {
+        guard let p = peerIndex(containing: nid), let i = peers[p].nis.firstIndex(where: { $0.nid == nid }) else {
+            return
+        }
+        peers[p].nis[i].health = max(0, peers[p].nis[i].health - globals.healthSensitivity)
+    }
+
     /// Counts `count` selftest RPCs sent from local NI `source` (lost ones count as drops and
     /// lower the peer NI's health).
     mutating func add(sent count: Int, from source: NID, to destination: NID, delivered: Bool) {
@@ -739,7 +747,7 @@ extension SimState {
             peers[p].nis[i].counters.sent[NICounters.put] += count
             if !delivered {
                 peers[p].nis[i].counters.timeouts += count
-                peers[p].nis[i].health = max(0, peers[p].nis[i].health - globals.healthSensitivity)
+                lowerHealth(ofPeerNI: destination)
                 stats["remote_timeout_count"] += count
                 stats["drop_count"] += count
             }

@@ -64,6 +64,8 @@ public struct ClusterFile: Sendable {
     /// How agents are started: `ssh`, `pdsh` (`pdsh -R ssh`) or `local` (a shell on this host:
     /// a one-host cluster, as auster's `PDSH=no_dsh` configurations are).
     public var via = "ssh"
+    /// The ways agents can be started (``via``).
+    public static let vias = ["ssh", "pdsh", "local"]
     /// The LNet backend of the agents: `system` (real LNet) or `simulated`.
     public var lnet = "system"
     /// With `lnet: simulated`, the fabric directory the hosts share (default: none).
@@ -144,7 +146,7 @@ public struct ClusterFile: Sendable {
         heartbeatInterval = try file.number("heartbeat_interval", in: 0.05...60)
         missedHeartbeats = try file.integer("missed_heartbeats", in: 2...100)
         sshOptions = try file.stringList("ssh_options") ?? []
-        via = try file.choice("via", from: ["ssh", "pdsh", "local"]) ?? "ssh"
+        via = try file.choice("via", from: Self.vias) ?? "ssh"
         lnet = try file.choice("lnet", from: ["system", "simulated"]) ?? "system"
         simFabric = try file.string("sim_fabric")
         var agents: [AgentEntry] = []

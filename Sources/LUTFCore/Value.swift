@@ -66,6 +66,27 @@ public struct JSONBytes: Sendable, Hashable {
         // The text was checked when it was made, so it decodes.
         (try? JSONText.decode(bytes)) ?? .null
     }
+
+    /// ``Value/plainText(prefix:)`` of the value, from the first bytes of the text only.
+    func plainText(prefix limit: Int) -> String {
+        // A character takes at most 12 bytes of JSON (a surrogate pair's two escapes).
+        let budget = limit * 12
+        guard bytes.count > budget else { return value.plainText(prefix: limit) }
+        let quote = UInt8(ascii: "\"")
+        guard bytes.first == quote else {
+            return String(String(decoding: bytes.prefix(limit * 4), as: UTF8.self).prefix(limit))
+        }
+        // A string: its head up to a cut outside any escape and any character, closed and decoded.
+        var cut = 1
+        var i = 1
+        while i < budget {
+            i += bytes[i] != UInt8(ascii: "\\") ? 1 : bytes[i + 1] == UInt8(ascii: "u") ? 6 : 2
+            if i <= budget { cut = i }
+        }
+        while cut > 1 && bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+        let head = Array(bytes[..<cut]) + [quote]
+        return ((try? JSONText.decode(head)) ?? .null).plainText(prefix: limit)
+    }
 }
 
 extension Value {
@@ -153,7 +174,7 @@ extension Value {
     public func plainText(prefix limit: Int) -> String {
         switch self {
         case .string(let s): return String(s.prefix(limit))
-        case .json(let text) where text.bytes.first == UInt8(ascii: "\""): return text.value.plainText(prefix: limit)
+        case .json(let text): return text.plainText(prefix: limit)
         default:
             let json = JSONText.encodePrefix(self, limit: limit * 4)
             return String(String(decoding: json, as: UTF8.self).prefix(limit))

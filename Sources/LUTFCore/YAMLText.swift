@@ -22,18 +22,12 @@ public enum YAMLText {
     ///
     /// An empty document is `.null`.
     public static func decode(_ bytes: [UInt8]) throws(ParseError) -> Value {
-        try decode(bytes, deferring: [])
-    }
-
-    /// As ``decode(_:)-([UInt8])``, keeping a large member at the map path `deferring` of a JSON
-    /// document as its text (``JSONText/decode(_:deferring:)``).
-    public static func decode(_ bytes: [UInt8], deferring path: [String]) throws(ParseError) -> Value {
         var i = 0
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0a || bytes[i] == 0x0d || bytes[i] == 0x09 {
             i += 1
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") {
-            if let value = try? JSONText.decode(bytes, deferring: path) { return value }
+            if let value = try? JSONText.decode(bytes) { return value }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ParseError(reason: "text is not valid UTF-8")

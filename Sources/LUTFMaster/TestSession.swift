@@ -172,10 +172,10 @@ public final class TestSession: Sendable {
         toolLog.write(text)
     }
 
-    /// Records a remote call that started at `start` and ends now.
     /// How much of a call's result the timeline keeps.
     public static let resultSummaryLength = 200
 
+    /// Records a remote call that started at `start` and ends now.
     public func recordCall(node: String, caller: String, what: String, start: Int64, ok: Bool, result: String) {
         record([
             "kind": "call", "node": .string(node), "caller": .string(caller), "what": .string(what),

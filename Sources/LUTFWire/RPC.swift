@@ -9,11 +9,11 @@ import OrderedCollections
 /// `results.return_code`), `exception` (a raised exception: `exception.{type, message,
 /// traceback}`) or `failure` (LUTF could not make the call: `error.{code, message}`).
 public enum RPC {
-    /// The response to `request` with `result`.
     /// Where a response holds the called function's value: what the master passes on to the
     /// script without looking inside.
     public static let resultPath = ["rpc", "results", "return_code", "value"]
 
+    /// The response to `request` with `result`.
     public static func response(to request: Value, from source: String, result: Result<Value, LUTFError>) -> Message {
         var fields: OrderedDictionary<String, Value> = [
             "id": request["rpc"]?["id"] ?? .null,

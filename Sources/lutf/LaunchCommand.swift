@@ -56,8 +56,8 @@ struct LaunchCommand: AsyncParsableCommand {
         if (cluster == nil) == !auster {
             throw ValidationError("give exactly one of --cluster FILE and --auster")
         }
-        if let via, !["ssh", "pdsh", "local"].contains(via) {
-            throw ValidationError("--via must be ssh, pdsh or local, got '\(via)'")
+        if let via, !ClusterFile.vias.contains(via) {
+            throw ValidationError("--via must be one of \(ClusterFile.vias.joined(separator: ", ")), got '\(via)'")
         }
     }
 

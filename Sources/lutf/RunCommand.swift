@@ -245,7 +245,6 @@ struct ListCommand: AsyncParsableCommand {
                 var table = TextTable(header: [])
                 for script in suite.scripts {
                     var marks: [String] = []
-                    if suite.excluded.contains(script.key) { marks.append("excluded") }
                     if suite.skipList.contains(script.key) { marks.append("skip list") }
                     if suite.expectedFailures.contains(script.key) { marks.append("expected failure") }
                     table.append(["  " + script.key, marks.joined(separator: ", ")])

@@ -152,6 +152,13 @@ struct ValueCodecTests {
         #expect(JSONText.encode(decoded) == text)
         #expect(decoded["rpc"]?["results"]?["return_code"]?["value"]?[19_999]?[0]?.intValue == 19_999)
         #expect(YAMLText.encode(decoded) == YAMLText.encode(document))
+        // A summary reads only the text's first bytes, and says what the value's would.
+        let kept = try #require(decoded["rpc"]?["results"]?["return_code"]?.mapValue?["value"])
+        #expect(kept.plainText(prefix: 200) == big.plainText(prefix: 200))
+        let long: Value = .string(String(repeating: "é\"\n😀 lnet ", count: 20_000))
+        let wrapped = try JSONText.decode(JSONText.encode(["value": long]), deferring: ["value"])
+        if case .json = wrapped["value"] {} else { Issue.record("the long string was decoded") }
+        #expect(wrapped.mapValue?["value"]?.plainText(prefix: 200) == long.plainText(prefix: 200))
 
         // Small values, other paths, and text the tree would change (a lone surrogate becomes
         // U+FFFD) are decoded as before; bad text inside a deferred value is still an error.
